@@ -1,0 +1,1 @@
+namespace Milter.Configuration; internal static class Placeholder { }

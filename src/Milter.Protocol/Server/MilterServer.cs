@@ -1,0 +1,249 @@
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Milter.Protocol.Handling;
+
+namespace Milter.Protocol.Server;
+
+/// <summary>
+/// Listens on a TCP or unix-domain socket and serves each accepted connection with a <see cref="MilterSession"/>
+/// and a fresh handler. Stopping closes the listener, ends idle sessions at once, lets messages in progress
+/// finish within <see cref="MilterServerOptions.DrainTimeout"/>, then aborts the rest.
+/// </summary>
+public sealed class MilterServer : IAsyncDisposable
+{
+    private readonly EndPoint _endPoint;
+    private readonly Func<IMilterHandler> _handlerFactory;
+    private readonly MilterServerOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<long, Task> _sessions = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _abort = new();
+    private Socket? _listener;
+    private Task? _acceptLoop;
+    private long _nextSessionId;
+
+    /// <summary>Creates a server; call <see cref="Start"/> to listen.</summary>
+    public MilterServer(EndPoint endPoint, Func<IMilterHandler> handlerFactory, MilterServerOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        _endPoint = endPoint ?? throw new ArgumentNullException(nameof(endPoint));
+        _handlerFactory = handlerFactory ?? throw new ArgumentNullException(nameof(handlerFactory));
+        _options = options ?? new MilterServerOptions();
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger("Milter.Server");
+    }
+
+    /// <summary>The bound endpoint (with the real port when port 0 was asked for).</summary>
+    public EndPoint LocalEndPoint => _listener?.LocalEndPoint ?? throw new InvalidOperationException("the server is not started");
+
+    /// <summary>Connections being served now.</summary>
+    public int ActiveSessions => _sessions.Count;
+
+    /// <summary>Binds and starts accepting. Throws (SocketException, IOException) if the address cannot be used.</summary>
+    public void Start()
+    {
+        if (_listener is not null)
+        {
+            throw new InvalidOperationException("the server is already started");
+        }
+
+        var listener = _endPoint is UnixDomainSocketEndPoint unix
+            ? BindUnix(unix)
+            : BindInet(_endPoint);
+        listener.Listen(_options.Backlog);
+        _listener = listener;
+        ServerLog.Listening(_logger, Describe(listener.LocalEndPoint!));
+        _acceptLoop = AcceptLoopAsync(listener);
+    }
+
+    /// <summary>Stops accepting, drains sessions within the drain timeout, then aborts what is left.</summary>
+    public async Task StopAsync()
+    {
+        if (_listener is not { } listener)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        var endpoint = Describe(listener.LocalEndPoint!);
+        listener.Dispose();
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+
+        if (_endPoint is UnixDomainSocketEndPoint unix)
+        {
+            File.Delete(unix.ToString());
+        }
+
+        ServerLog.Stopping(_logger, endpoint, _sessions.Count);
+        var remaining = Task.WhenAll(_sessions.Values);
+        if (await Task.WhenAny(remaining, Task.Delay(_options.DrainTimeout)).ConfigureAwait(false) != remaining)
+        {
+            ServerLog.DrainTimedOut(_logger, _sessions.Count, _options.DrainTimeout);
+            await _abort.CancelAsync().ConfigureAwait(false);
+            await remaining.ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+        _abort.Dispose();
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // Out of descriptors and the like: log, breathe, go on. One bad accept must not end the daemon.
+                ServerLog.AcceptFailed(_logger, ex, Describe(_endPoint));
+                await Task.Delay(100).ConfigureAwait(false);
+                continue;
+            }
+
+            long id = Interlocked.Increment(ref _nextSessionId);
+            _sessions[id] = ServeAsync(id, connection);
+        }
+    }
+
+    private async Task ServeAsync(long id, Socket connection)
+    {
+        await Task.Yield();
+        try
+        {
+            if (connection.ProtocolType == ProtocolType.Tcp)
+            {
+                // Replies are small and the MTA waits for each: never let Nagle hold one back.
+                connection.NoDelay = true;
+            }
+
+            string peer = connection.RemoteEndPoint is { } remote && remote is not UnixDomainSocketEndPoint
+                ? Describe(remote)
+                : Describe(_endPoint);
+            await using var stream = new NetworkStream(connection, ownsSocket: true);
+            var transport = new StreamDuplexPipe(stream);
+            var session = new MilterSession(transport, _handlerFactory(), id, peer, _options.Session, _loggerFactory.CreateLogger("Milter.Session"));
+            await session.RunAsync(_stopping.Token, _abort.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.Dispose();
+            _sessions.TryRemove(id, out _);
+        }
+    }
+
+    private static Socket BindInet(EndPoint endPoint)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // Restarting the daemon must not wait for TIME_WAIT connections of the previous run to expire.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(endPoint);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private Socket BindUnix(UnixDomainSocketEndPoint endPoint)
+    {
+        string path = endPoint.ToString();
+        if (File.Exists(path) || Directory.Exists(path))
+        {
+            RemoveStaleSocket(path);
+        }
+
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Bind(endPoint);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A socket file left by a crashed run is removed; one with a live listener is not.</summary>
+    private void RemoveStaleSocket(string path)
+    {
+        if (Directory.Exists(path) || !IsSocket(path))
+        {
+            throw new IOException($"{path} exists and is not a socket; refusing to replace it");
+        }
+
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(path));
+        }
+        catch (SocketException)
+        {
+            File.Delete(path);
+            ServerLog.RemovedStaleSocket(_logger, path);
+            return;
+        }
+
+        throw new IOException($"another process is already listening on {path}");
+    }
+
+    private static bool IsSocket(string path)
+    {
+        // .NET reports a socket file as "Normal", like a regular file. What tells them apart: open(2) fails on a
+        // socket (ENXIO) and succeeds on a file.
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    internal static string Describe(EndPoint endPoint) => endPoint switch
+    {
+        UnixDomainSocketEndPoint unix => $"unix:{unix}",
+        IPEndPoint { AddressFamily: AddressFamily.InterNetworkV6 } ip => $"inet6:{ip.Port}@{ip.Address}",
+        IPEndPoint ip => $"inet:{ip.Port}@{ip.Address}",
+        _ => endPoint.ToString() ?? "?",
+    };
+
+    /// <summary>A pipe pair over one network stream.</summary>
+    private sealed class StreamDuplexPipe(Stream stream) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 65536 + 16, minimumReadSize: 4096, leaveOpen: true));
+
+        public PipeWriter Output { get; } = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+    }
+}

@@ -1,0 +1,402 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.Extensions.Logging;
+using Milter.Protocol.Commands;
+using Milter.Protocol.Handling;
+using Milter.Protocol.Replies;
+using Milter.Protocol.Wire;
+
+namespace Milter.Protocol.Server;
+
+/// <summary>
+/// Serves one milter connection: reads packets from the transport, keeps the phase and macros, calls the handler
+/// and writes its replies. Replies are flushed when no complete packet is left to process, so each step's
+/// replies (and all of end of message's) leave in one write. Any protocol error ends this session only.
+/// </summary>
+public sealed class MilterSession
+{
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly IMilterHandler _handler;
+    private readonly MilterSessionOptions _options;
+    private readonly ILogger _logger;
+    private readonly MilterContext _context;
+    private SessionPhase _phase = SessionPhase.AwaitingNegotiation;
+    private bool _messageOpen;
+    private bool _unflushed;
+    // True once a handler step ran in the current SMTP session: CloseAsync is owed.
+    private bool _handlerSawSession;
+
+    /// <summary>Creates a session over a transport.</summary>
+    public MilterSession(IDuplexPipe transport, IMilterHandler handler, long sessionId, string peer, MilterSessionOptions? options = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        _input = transport.Input;
+        _output = transport.Output;
+        _handler = handler ?? throw new ArgumentNullException(nameof(handler));
+        _options = options ?? new MilterSessionOptions();
+        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        _context = new MilterContext(sessionId, peer, SendProgressAsync);
+    }
+
+    /// <summary>The state handlers see.</summary>
+    public MilterContext Context => _context;
+
+    /// <summary>
+    /// Runs until QUIT, end of stream, a protocol error, idle timeout, <paramref name="abort"/>, or
+    /// <paramref name="stopping"/> while no message is in progress. Never throws for the peer's faults.
+    /// </summary>
+    public async Task RunAsync(CancellationToken stopping = default, CancellationToken abort = default)
+    {
+        SessionLog.SessionStarted(_logger, _context.SessionId, _context.Peer);
+        string reason = "connection closed by the MTA";
+        try
+        {
+            reason = await ServeAsync(stopping, abort).ConfigureAwait(false);
+        }
+        catch (MilterProtocolException ex)
+        {
+            SessionLog.ProtocolError(_logger, _context.SessionId, _context.Peer, ex.Error, ex.Message);
+            reason = "protocol error";
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested || stopping.IsCancellationRequested)
+        {
+            reason = "daemon shutting down";
+        }
+        catch (OperationCanceledException)
+        {
+            SessionLog.IdleTimeout(_logger, _context.SessionId, _context.Peer, _options.IdleTimeout);
+            reason = "idle timeout";
+        }
+        catch (IOException ex)
+        {
+            reason = $"connection lost: {ex.Message}";
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            SessionLog.InternalError(_logger, ex, _context.SessionId, _context.Peer);
+            reason = "internal error";
+        }
+        finally
+        {
+            await EndConnectionAsync().ConfigureAwait(false);
+            await _input.CompleteAsync().ConfigureAwait(false);
+            await _output.CompleteAsync().ConfigureAwait(false);
+            SessionLog.SessionEnded(_logger, _context.SessionId, _context.Peer, reason);
+        }
+    }
+
+    private async Task<string> ServeAsync(CancellationToken stopping, CancellationToken abort)
+    {
+        while (true)
+        {
+            if (_unflushed)
+            {
+                await FlushAsync(abort).ConfigureAwait(false);
+            }
+
+            // Between messages a stopping daemon may close at once; inside one it finishes the message first.
+            bool betweenMessages = !PhaseRules.InMessage(_phase);
+            if (betweenMessages && stopping.IsCancellationRequested)
+            {
+                return "daemon shutting down";
+            }
+
+            ReadResult result;
+            using (var readCancel = CancellationTokenSource.CreateLinkedTokenSource(abort, betweenMessages ? stopping : CancellationToken.None))
+            {
+                readCancel.CancelAfter(_options.IdleTimeout);
+                result = await _input.ReadAsync(readCancel.Token).ConfigureAwait(false);
+            }
+
+            var buffer = result.Buffer;
+            bool quit = false;
+            try
+            {
+                while (!quit && MilterFraming.TryReadPacket(ref buffer, _options.MaxPacketLength, out byte command, out var payload))
+                {
+                    quit = !await DispatchAsync(command, payload, abort).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _input.AdvanceTo(buffer.Start, buffer.End);
+            }
+
+            if (quit)
+            {
+                await FlushAsync(abort).ConfigureAwait(false);
+                return "QUIT";
+            }
+
+            if (result.IsCompleted)
+            {
+                if (!buffer.IsEmpty)
+                {
+                    MilterProtocolException.Throw(ProtocolError.TruncatedPacket, $"connection closed inside a packet ({buffer.Length} byte(s) pending)");
+                }
+
+                return "connection closed by the MTA";
+            }
+        }
+    }
+
+    /// <summary>Handles one packet; false when the connection is to close (QUIT).</summary>
+    private async ValueTask<bool> DispatchAsync(byte code, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
+    {
+        var command = CommandCodec.Decode(code, payload);
+        var next = PhaseRules.Next(_phase, code);
+        if (next is null)
+        {
+            MilterProtocolException.Throw(ProtocolError.OutOfPhase, $"{CommandCode.Describe(code)} is not allowed {DescribePhase(_phase)}");
+        }
+
+        _phase = next.Value;
+        switch (command)
+        {
+            case OptionNegotiationCommand offer:
+                Negotiate(offer);
+                return true;
+            case MacroCommand macros:
+                _context.Macros.Apply(macros);
+                return true;
+            case ConnectCommand connect:
+                _context.Macros.ClearAfter(MacroStage.Connect);
+                _context.Connection = connect;
+                await StepAsync("CONNECT", ProtocolOptions.NoReplyConnect, false, () => _handler.ConnectAsync(_context, connect, cancellationToken)).ConfigureAwait(false);
+                return true;
+            case HeloCommand helo:
+                _context.Macros.ClearAfter(MacroStage.Helo);
+                _context.HeloName = helo.Hostname;
+                await StepAsync("HELO", ProtocolOptions.NoReplyHelo, false, () => _handler.HeloAsync(_context, helo.Hostname, cancellationToken)).ConfigureAwait(false);
+                return true;
+            case MailCommand mail:
+                _context.Macros.ClearAfter(MacroStage.MailFrom);
+                await AbortOpenMessageAsync(cancellationToken).ConfigureAwait(false);
+                _messageOpen = true;
+                await StepAsync("MAIL", ProtocolOptions.NoReplyMail, true, () => _handler.MailFromAsync(_context, mail.Arguments, cancellationToken)).ConfigureAwait(false);
+                return true;
+            case RecipientCommand recipient:
+                _context.Macros.ClearAfter(MacroStage.Recipient);
+                // A rejected recipient does not end the transaction (libmilter's CT_IGNO).
+                await StepAsync("RCPT", ProtocolOptions.NoReplyRecipient, false, () => _handler.RecipientAsync(_context, recipient.Arguments, cancellationToken)).ConfigureAwait(false);
+                return true;
+            case DataCommand:
+                await StepAsync("DATA", ProtocolOptions.NoReplyData, true, () => _handler.DataAsync(_context, cancellationToken)).ConfigureAwait(false);
+                return true;
+            case UnknownCommand unknown:
+                await StepAsync("UNKNOWN", ProtocolOptions.NoReplyUnknown, false, () => _handler.UnknownAsync(_context, unknown.Line, cancellationToken)).ConfigureAwait(false);
+                return true;
+            case HeaderCommand header:
+            {
+                var raw = HeaderValues.FromWire(header.Value.Span, _context.Negotiated!.HeaderLeadingSpace);
+                var field = new MilterHeader(header.Name, raw);
+                await StepAsync("HEADER", ProtocolOptions.NoReplyHeader, true, () => _handler.HeaderAsync(_context, field, cancellationToken)).ConfigureAwait(false);
+                return true;
+            }
+            case EndOfHeadersCommand:
+                await StepAsync("EOH", ProtocolOptions.NoReplyEndOfHeaders, true, () => _handler.EndOfHeadersAsync(_context, cancellationToken)).ConfigureAwait(false);
+                return true;
+            case BodyCommand body:
+                await StepAsync("BODY", ProtocolOptions.NoReplyBody, true, () => _handler.BodyAsync(_context, body.Chunk, cancellationToken)).ConfigureAwait(false);
+                return true;
+            case EndOfMessageCommand end:
+                await EndOfMessageAsync(end, cancellationToken).ConfigureAwait(false);
+                return true;
+            case AbortCommand:
+                await AbortOpenMessageAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            case QuitNewConnectionCommand:
+                await EndConnectionAsync().ConfigureAwait(false);
+                _context.ResetConnection();
+                return true;
+            default: // QuitCommand
+                return false;
+        }
+    }
+
+    private void Negotiate(OptionNegotiationCommand offer)
+    {
+        if (offer.Version < NegotiatedProtocol.LowestVersion)
+        {
+            MilterProtocolException.Throw(ProtocolError.UnsupportedVersion,
+                $"MTA offered milter protocol version {offer.Version}; at least {NegotiatedProtocol.LowestVersion} is required");
+        }
+
+        var wanted = _handler.Negotiate(new NegotiationOffer(offer.Version, offer.Actions, offer.Protocol));
+        var macroRequests = wanted.MacroRequests ?? new Dictionary<MacroStage, string>();
+        var actions = wanted.Actions | (macroRequests.Count > 0 ? MilterActions.SetMacroList : MilterActions.None);
+        // Never claim more than was offered: a version or bit the MTA did not offer breaks the session (Postfix
+        // answers a version-6 reply to a version-2 offer with "protocol version 6 conflict").
+        actions &= offer.Actions;
+        if ((actions & MilterActions.SetMacroList) == 0)
+        {
+            macroRequests = new Dictionary<MacroStage, string>();
+        }
+
+        var negotiated = new NegotiatedProtocol(Math.Min(offer.Version, NegotiatedProtocol.HighestVersion), actions, wanted.Protocol & offer.Protocol);
+        _context.Negotiated = negotiated;
+        SessionLog.Negotiated(_logger, _context.SessionId, negotiated.Version, (uint)negotiated.Actions, (uint)negotiated.Protocol,
+            offer.Version, (uint)offer.Actions, (uint)offer.Protocol);
+        Write(new NegotiationReply(negotiated.Version, negotiated.Actions, negotiated.Protocol, macroRequests));
+    }
+
+    /// <summary>Runs one handler step and answers it, unless its no-reply flag was negotiated.</summary>
+    private async ValueTask StepAsync(string step, ProtocolOptions noReplyFlag, bool endsMessage, Func<ValueTask<MilterDecision>> invoke)
+    {
+        var decision = await InvokeAsync(step, invoke).ConfigureAwait(false);
+        if (decision == MilterDecision.Skip && !(step == "BODY" && _context.Negotiated!.Has(ProtocolOptions.Skip)))
+        {
+            decision = MilterDecision.Continue;
+        }
+
+        if (_context.Negotiated!.Has(noReplyFlag))
+        {
+            if (decision != MilterDecision.Continue)
+            {
+                SessionLog.ReplySuppressed(_logger, _context.SessionId, decision.ToString(), step);
+            }
+
+            return;
+        }
+
+        Write(decision.Reply);
+        // Like libmilter: a decision other than continue ends the transaction from the milter's side.
+        if (endsMessage && decision.EndsTransaction && PhaseRules.InMessage(_phase))
+        {
+            _phase = SessionPhase.Connected;
+        }
+    }
+
+    private async ValueTask EndOfMessageAsync(EndOfMessageCommand end, CancellationToken cancellationToken)
+    {
+        // libmilter hands any payload of BODYEOB to the body callback first.
+        if (!end.FinalChunk.IsEmpty)
+        {
+            var bodyDecision = await InvokeAsync("BODY", () => _handler.BodyAsync(_context, end.FinalChunk, cancellationToken)).ConfigureAwait(false);
+            if (bodyDecision != MilterDecision.Continue && bodyDecision != MilterDecision.Skip)
+            {
+                Write(bodyDecision.Reply);
+                _messageOpen = false;
+                return;
+            }
+        }
+
+        var modifications = _context.Modifications;
+        modifications.Open(_context.Negotiated!);
+        try
+        {
+            var decision = await InvokeAsync("EOM", () => _handler.EndOfMessageAsync(_context, cancellationToken)).ConfigureAwait(false);
+            if (decision == MilterDecision.Skip)
+            {
+                decision = MilterDecision.Continue;
+            }
+
+            // Modifications go with a message that is kept. With a rejection or a temporary failure (which is
+            // also what a failed handler yields) they would be meaningless, or half made: drop them.
+            if (decision == MilterDecision.Continue || decision == MilterDecision.Accept)
+            {
+                foreach (var modification in modifications.Pending)
+                {
+                    Write(modification);
+                }
+            }
+
+            Write(decision.Reply);
+        }
+        finally
+        {
+            modifications.Close();
+            _messageOpen = false;
+        }
+    }
+
+    private async ValueTask<MilterDecision> InvokeAsync(string step, Func<ValueTask<MilterDecision>> invoke)
+    {
+        _handlerSawSession = true;
+        try
+        {
+            return await invoke().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            SessionLog.HandlerFailed(_logger, ex, _context.SessionId, step);
+            return MilterDecision.TempFail;
+        }
+    }
+
+    private async ValueTask AbortOpenMessageAsync(CancellationToken cancellationToken)
+    {
+        if (!_messageOpen)
+        {
+            return;
+        }
+
+        _messageOpen = false;
+        try
+        {
+            await _handler.AbortAsync(_context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            SessionLog.HandlerFailed(_logger, ex, _context.SessionId, "ABORT");
+        }
+    }
+
+    /// <summary>Ends the SMTP session for the handler: abort an open message, then close. Safe to call twice.</summary>
+    private async ValueTask EndConnectionAsync()
+    {
+        if (!_handlerSawSession)
+        {
+            return;
+        }
+
+        _handlerSawSession = false;
+
+        await AbortOpenMessageAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await _handler.CloseAsync(_context, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            SessionLog.HandlerFailed(_logger, ex, _context.SessionId, "CLOSE");
+        }
+    }
+
+    private void Write(MilterReply reply)
+    {
+        ReplyCodec.Write(_output, reply);
+        _unflushed = true;
+    }
+
+    private async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        _unflushed = false;
+        var result = await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (result.IsCompleted)
+        {
+            throw new IOException("the MTA closed the connection");
+        }
+    }
+
+    private async ValueTask SendProgressAsync(CancellationToken cancellationToken)
+    {
+        Write(SimpleReply.Progress);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string DescribePhase(SessionPhase phase) => phase switch
+    {
+        SessionPhase.AwaitingNegotiation => "before option negotiation",
+        SessionPhase.AwaitingConnect => "before CONNECT",
+        SessionPhase.Connected => "outside a message",
+        SessionPhase.Mail => "after MAIL",
+        SessionPhase.Recipients => "after RCPT",
+        SessionPhase.Data => "after DATA",
+        SessionPhase.Headers => "after a header",
+        SessionPhase.EndOfHeaders => "after end of headers",
+        SessionPhase.Body => "after a body chunk",
+        _ => "after QUIT",
+    };
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Milter.Protocol.Server;
+
+/// <summary>Log lines of the listener.</summary>
+internal static partial class ServerLog
+{
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "listening on {Endpoint}")]
+    public static partial void Listening(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "stopped listening on {Endpoint}; {Sessions} session(s) still open")]
+    public static partial void Stopping(ILogger logger, string endpoint, int sessions);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "{Sessions} session(s) did not finish within {Timeout}; aborting them")]
+    public static partial void DrainTimedOut(ILogger logger, int sessions, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "removed stale socket {Path} left by an earlier run")]
+    public static partial void RemovedStaleSocket(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Error, Message = "accepting a connection on {Endpoint} failed")]
+    public static partial void AcceptFailed(ILogger logger, Exception exception, string endpoint);
+}
