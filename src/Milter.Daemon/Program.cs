@@ -1,1 +1,113 @@
-return 0;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Milter.Configuration;
+using Milter.Daemon.Hosting;
+using Milter.Daemon.Logging;
+using Milter.Daemon.Handlers;
+using Milter.Daemon.Startup;
+using Milter.Protocol.Server;
+using Serilog;
+using Serilog.Events;
+
+// dkim-milter: the composition root. Everything that can be wrong with the command line or the configuration is
+// found here, before binding, and reported with file, line and a hint.
+
+CommandLine commandLine;
+try
+{
+    commandLine = CommandLine.Parse(args);
+}
+catch (FormatException ex)
+{
+    Console.Error.WriteLine($"dkim-milter: {ex.Message}");
+    Console.Error.WriteLine(CommandLine.Usage);
+    return ExitCodes.Usage;
+}
+
+if (commandLine.Help)
+{
+    Console.WriteLine(CommandLine.Usage);
+    return ExitCodes.Success;
+}
+
+DaemonSettings settings;
+try
+{
+    var config = LoadConfiguration(commandLine);
+    settings = DaemonSettings.From(config, commandLine);
+}
+catch (ConfigurationException ex)
+{
+    Console.Error.WriteLine($"dkim-milter: {ex.Message}");
+    return ExitCodes.Config;
+}
+
+if (commandLine.CheckOnly)
+{
+    return ExitCodes.Success;
+}
+
+using var syslog = settings.Syslog && SyslogFacilities.TryParse(settings.SyslogFacility, out int facility)
+    ? new SyslogSink(facility, settings.SyslogName)
+    : null;
+var loggerConfiguration = new LoggerConfiguration()
+    .MinimumLevel.Is(commandLine.Verbose ? LogEventLevel.Debug : LogEventLevel.Information)
+    // The generic host's own chatter ("Press Ctrl+C", content root) means nothing to a mail administrator.
+    .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+    .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}");
+if (syslog is not null)
+{
+    loggerConfiguration = loggerConfiguration.WriteTo.Sink(syslog);
+}
+
+await using var serilog = loggerConfiguration.CreateLogger();
+var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
+builder.Services.AddSerilog(serilog);
+builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(15));
+using var loggerFactory = new Serilog.Extensions.Logging.SerilogLoggerFactory(serilog);
+var log = loggerFactory.CreateLogger("dkim-milter");
+StartupLog.Starting(log, Environment.ProcessId, commandLine.ConfigPath ?? CommandLine.DefaultConfigPath, settings.Socket.ToString());
+StartupLog.NoDkimYet(log);
+if (settings.NotYetActedOn.Count > 0)
+{
+    StartupLog.NotYetActedOn(log, string.Join(", ", settings.NotYetActedOn.Select(entry => $"{entry.Name} (line {entry.Line})")));
+}
+
+if (settings.Background && !commandLine.Foreground)
+{
+    StartupLog.NoFork(log);
+}
+
+MilterServer server;
+try
+{
+    server = new MilterServer(ListenEndpoints.Resolve(settings.Socket), () => new PassThroughHandler(), new MilterServerOptions(), loggerFactory);
+    server.Start();
+}
+catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
+{
+    StartupLog.CannotListen(log, settings.Socket.ToString(), ex.Message);
+    return ExitCodes.Unavailable;
+}
+
+await using (server)
+{
+    builder.Services.AddHostedService(_ => new MilterListenerService(server));
+    using var host = builder.Build();
+    await host.RunAsync();
+}
+
+return ExitCodes.Success;
+
+static ConfigFile LoadConfiguration(CommandLine commandLine)
+{
+    // Like opendkim: an explicit -x must exist; the default file may be absent when -p gives the socket.
+    if (commandLine.ConfigPath is null && !File.Exists(CommandLine.DefaultConfigPath))
+    {
+        return ConfigFileParser.Parse("", CommandLine.DefaultConfigPath);
+    }
+
+    return ConfigFileParser.Load(commandLine.ConfigPath ?? CommandLine.DefaultConfigPath);
+}

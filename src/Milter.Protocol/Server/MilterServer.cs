@@ -63,7 +63,7 @@ public sealed class MilterServer : IAsyncDisposable
     /// <summary>Stops accepting, drains sessions within the drain timeout, then aborts what is left.</summary>
     public async Task StopAsync()
     {
-        if (_listener is not { } listener)
+        if (Interlocked.Exchange(ref _listener, null) is not { } listener)
         {
             return;
         }

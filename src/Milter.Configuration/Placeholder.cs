@@ -1,1 +1,0 @@
-namespace Milter.Configuration; internal static class Placeholder { }

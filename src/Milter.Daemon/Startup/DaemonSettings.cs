@@ -1,0 +1,65 @@
+using Milter.Configuration;
+
+namespace Milter.Daemon.Startup;
+
+/// <summary>
+/// What the daemon acts on, read from the configuration file and the command line. Parameters this build
+/// does not act on yet are listed in <see cref="NotYetActedOn"/> so that start-up can say so.
+/// </summary>
+internal sealed record DaemonSettings(
+    SocketSpec Socket,
+    bool Syslog,
+    bool SyslogSuccess,
+    string SyslogFacility,
+    string SyslogName,
+    bool LogWhy,
+    bool Background,
+    IReadOnlyList<ConfigEntry> NotYetActedOn)
+{
+    /// <summary>Parameters this build acts on.</summary>
+    private static readonly HashSet<string> ActedOn = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Socket", "Syslog", "SyslogSuccess", "SyslogFacility", "SyslogName", "LogWhy", "Background",
+    };
+
+    /// <exception cref="ConfigurationException">A value this build reads is illegal, or no socket is set.</exception>
+    public static DaemonSettings From(ConfigFile config, CommandLine commandLine)
+    {
+        string? socketText = commandLine.Socket ?? config.GetString("Socket");
+        var socketEntry = config.Find("Socket");
+        if (socketText is null)
+        {
+            throw new ConfigurationException(config.Path, 0, "no socket",
+                "say where to listen: 'Socket inet:8891@localhost' in the file, or -p inet:8891@localhost");
+        }
+
+        SocketSpec socket;
+        try
+        {
+            socket = SocketSpec.Parse(socketText);
+        }
+        catch (FormatException ex)
+        {
+            throw commandLine.Socket is not null
+                ? new ConfigurationException("-p", 0, "illegal value", ex.Message)
+                : new ConfigurationException(socketEntry!.File, socketEntry.Line, "illegal value", ex.Message);
+        }
+
+        string facility = config.GetString("SyslogFacility", "mail")!;
+        if (!Logging.SyslogFacilities.TryParse(facility, out _))
+        {
+            var entry = config.Find("SyslogFacility")!;
+            throw new ConfigurationException(entry.File, entry.Line, "illegal value", $"'{facility}' is not a syslog facility; use mail, daemon or local0..local7");
+        }
+
+        return new DaemonSettings(
+            socket,
+            config.GetBoolean("Syslog", false),
+            config.GetBoolean("SyslogSuccess", false),
+            facility,
+            config.GetString("SyslogName", "opendkim")!,
+            config.GetBoolean("LogWhy", false),
+            config.GetBoolean("Background", true),
+            config.Entries.Values.Where(entry => !ActedOn.Contains(entry.Name)).OrderBy(entry => entry.Line).ToList());
+    }
+}
