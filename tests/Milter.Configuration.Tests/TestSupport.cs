@@ -1,0 +1,35 @@
+namespace Milter.Configuration.Tests;
+
+/// <summary>The repository root, found from the test assembly's location (for the bundled samples).</summary>
+internal static class RepositoryRoot
+{
+    public static string Path { get; } = Find();
+
+    private static string Find()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(directory.FullName, "Milter.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Milter.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>A temporary directory removed at dispose.</summary>
+internal sealed class TemporaryDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("milter-config-").FullName;
+
+    public string Write(string name, string text)
+    {
+        string path = System.IO.Path.Combine(Path, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
