@@ -7,14 +7,20 @@ namespace Milter.Protocol.Handling;
 /// </summary>
 public static class HeaderValues
 {
-    /// <summary>Message-level value from a received wire value.</summary>
+    /// <summary>
+    /// Message-level value from a received wire value. Without HDR_LEADSPC the MTA removed one leading space,
+    /// which we put back; an empty wire value stays empty, because "Name:" with nothing after it is the usual
+    /// form of an empty header (Postfix sends "" for both "Name:" and "Name: ", and only HDR_LEADSPC tells them
+    /// apart).
+    /// </summary>
     public static byte[] FromWire(ReadOnlySpan<byte> wire, bool leadingSpaceNegotiated)
     {
-        int extra = leadingSpaceNegotiated ? 0 : 1;
+        bool restoreSpace = !leadingSpaceNegotiated && !wire.IsEmpty;
+        int extra = restoreSpace ? 1 : 0;
         int bareLineFeeds = CountBareLineFeeds(wire);
         var raw = new byte[wire.Length + extra + bareLineFeeds];
         int o = 0;
-        if (!leadingSpaceNegotiated)
+        if (restoreSpace)
         {
             raw[o++] = (byte)' ';
         }
