@@ -93,6 +93,7 @@ public sealed partial record SmtpReply
     /// <inheritdoc />
     public override string ToString() => Text;
 
-    [GeneratedRegex(@"^[45]\.[0-9]{1,3}\.[0-9]{1,3}$")]
+    // \z, not $: $ would accept a trailing line feed.
+    [GeneratedRegex(@"^[45]\.[0-9]{1,3}\.[0-9]{1,3}\z")]
     private static partial Regex EnhancedStatusPattern();
 }

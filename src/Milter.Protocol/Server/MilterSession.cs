@@ -21,6 +21,7 @@ public sealed class MilterSession
     private readonly MilterSessionOptions _options;
     private readonly ILogger _logger;
     private readonly MilterContext _context;
+    private readonly ArrayBufferWriter<byte> _pending = new(256);
     private SessionPhase _phase = SessionPhase.AwaitingNegotiation;
     private bool _messageOpen;
     private bool _unflushed;
@@ -79,6 +80,7 @@ public sealed class MilterSession
         }
         finally
         {
+            await FlushRemainingAsync().ConfigureAwait(false);
             await EndConnectionAsync().ConfigureAwait(false);
             await _input.CompleteAsync().ConfigureAwait(false);
             await _output.CompleteAsync().ConfigureAwait(false);
@@ -366,17 +368,43 @@ public sealed class MilterSession
 
     private void Write(MilterReply reply)
     {
-        ReplyCodec.Write(_output, reply);
+        ReplyCodec.Write(_pending, reply);
         _unflushed = true;
     }
 
+    /// <summary>
+    /// Hands everything pending to the transport as one contiguous buffer. Writing replies straight into a
+    /// stream-backed PipeWriter would cut them at its segment size (4 KiB) into several socket writes.
+    /// </summary>
     private async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         _unflushed = false;
+        var pending = _pending.WrittenSpan;
+        pending.CopyTo(_output.GetSpan(pending.Length));
+        _output.Advance(pending.Length);
+        _pending.ResetWrittenCount();
         var result = await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
         if (result.IsCompleted)
         {
             throw new IOException("the MTA closed the connection");
+        }
+    }
+
+    /// <summary>Replies to commands that came before the end of input (or before a bad packet) still go out.</summary>
+    private async ValueTask FlushRemainingAsync()
+    {
+        if (!_unflushed)
+        {
+            return;
+        }
+
+        try
+        {
+            await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            // The MTA is gone; nothing to deliver the replies to.
         }
     }
 
