@@ -1,0 +1,162 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+
+namespace Milter.Dkim.Keys;
+
+/// <summary>
+/// An RSA public key, verifying RSASSA-PKCS1-v1_5 signatures (rsa-sha256, and rsa-sha1 which policy refuses).
+/// </summary>
+/// <remarks>
+/// Backed by <see cref="RSA"/> (OpenSSL on Linux): measured about 15 times faster than BouncyCastle for a
+/// 2048-bit verify (about 20 µs against 300 µs). <see cref="RSA"/> objects may verify from several threads at
+/// once, so one key object can be cached and shared.
+/// </remarks>
+public sealed class RsaPublicKey : DkimPublicKey
+{
+    private readonly RSA _rsa;
+
+    private RsaPublicKey(RSA rsa, int keyBits)
+    {
+        _rsa = rsa;
+        KeyBits = keyBits;
+    }
+
+    /// <inheritdoc />
+    public override DkimAlgorithm Algorithm => DkimAlgorithm.RsaSha256;
+
+    /// <inheritdoc />
+    public override int KeyBits { get; }
+
+    /// <summary>
+    /// Reads a key record's p= value (already base64-decoded): SubjectPublicKeyInfo, which is what every signer
+    /// publishes, or a bare PKCS#1 RSAPublicKey, which RFC 6376 §3.6.1 literally describes and some tools emit.
+    /// Keys of any size the platform can load are accepted, so that policy can refuse small ones by name.
+    /// </summary>
+    public static bool TryCreate(ReadOnlySpan<byte> der, [NotNullWhen(true)] out RsaPublicKey? key, [NotNullWhen(false)] out string? error)
+    {
+        key = null;
+        bool subjectPublicKeyInfo;
+        try
+        {
+            // Tell the two encodings apart by shape: SPKI starts with an AlgorithmIdentifier SEQUENCE, PKCS#1
+            // with the modulus INTEGER.
+            var outer = new AsnReader(der.ToArray(), AsnEncodingRules.BER).ReadSequence();
+            var first = outer.PeekTag();
+            if (first.HasSameClassAndValue(Asn1Tag.Sequence))
+            {
+                string oid = outer.ReadSequence().ReadObjectIdentifier();
+                if (oid != Oids.RsaEncryption)
+                {
+                    error = $"p= holds {Oids.Describe(oid)} key, not an RSA key";
+                    return false;
+                }
+
+                subjectPublicKeyInfo = true;
+            }
+            else if (first.HasSameClassAndValue(Asn1Tag.Integer))
+            {
+                subjectPublicKeyInfo = false;
+            }
+            else
+            {
+                error = "p= is not an RSA public key (neither SubjectPublicKeyInfo nor RSAPublicKey)";
+                return false;
+            }
+        }
+        catch (AsnContentException)
+        {
+            error = "p= is not DER-encoded key data";
+            return false;
+        }
+
+        var rsa = RSA.Create();
+        try
+        {
+            int read;
+            if (subjectPublicKeyInfo)
+            {
+                rsa.ImportSubjectPublicKeyInfo(der, out read);
+            }
+            else
+            {
+                rsa.ImportRSAPublicKey(der, out read);
+            }
+
+            if (read != der.Length)
+            {
+                rsa.Dispose();
+                error = "p= has extra bytes after the RSA public key";
+                return false;
+            }
+
+            var parameters = rsa.ExportParameters(false);
+            int bits = ModulusBits(parameters.Modulus!);
+            if (bits == 0 || (parameters.Exponent is not { Length: > 0 } exponent) || (exponent[^1] & 1) == 0)
+            {
+                rsa.Dispose();
+                error = "p= is not a usable RSA public key (zero modulus or even exponent)";
+                return false;
+            }
+
+            key = new RsaPublicKey(rsa, bits);
+            error = null;
+            return true;
+        }
+        catch (CryptographicException)
+        {
+            rsa.Dispose();
+            error = "p= is not a readable RSA public key";
+            return false;
+        }
+    }
+
+    /// <summary>Wraps the public half of a loaded private key.</summary>
+    internal static RsaPublicKey FromPrivate(RSA privateKey)
+    {
+        var rsa = RSA.Create();
+        var parameters = privateKey.ExportParameters(false);
+        rsa.ImportParameters(parameters);
+        return new RsaPublicKey(rsa, ModulusBits(parameters.Modulus!));
+    }
+
+    /// <inheritdoc />
+    public override bool VerifyHash(ReadOnlySpan<byte> hash, ReadOnlySpan<byte> signature, HashAlgorithmName hashAlgorithm)
+    {
+        // Only the two hashes DKIM has ever used; a hash of the wrong length cannot be a valid input.
+        int expectedLength = hashAlgorithm == HashAlgorithmName.SHA256 ? 32 : hashAlgorithm == HashAlgorithmName.SHA1 ? 20 : -1;
+        if (hash.Length != expectedLength)
+        {
+            return false;
+        }
+
+        try
+        {
+            return _rsa.VerifyHash(hash, signature, hashAlgorithm, RSASignaturePadding.Pkcs1);
+        }
+        catch (CryptographicException)
+        {
+            // A signature longer than the modulus and similar garbage: a failed verification, not a crash.
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToRecordValue() => Convert.ToBase64String(_rsa.ExportSubjectPublicKeyInfo());
+
+    /// <summary>
+    /// The modulus length in bits, counted from its most significant set bit: what OpenDKIM prints as
+    /// "(2048-bit key)" and compares with MinimumKeyBits. (<see cref="AsymmetricAlgorithm.KeySize"/> rounds to
+    /// whole bytes for imported keys.)
+    /// </summary>
+    internal static int ModulusBits(ReadOnlySpan<byte> modulus)
+    {
+        int start = modulus.IndexOfAnyExcept((byte)0);
+        if (start < 0)
+        {
+            return 0;
+        }
+
+        return ((modulus.Length - start - 1) * 8) + (32 - System.Numerics.BitOperations.LeadingZeroCount((uint)modulus[start]));
+    }
+}
