@@ -24,6 +24,8 @@ public sealed class MilterSession
     private readonly ArrayBufferWriter<byte> _pending = new(256);
     private SessionPhase _phase = SessionPhase.AwaitingNegotiation;
     private bool _messageOpen;
+    // Set by RunAsync: only a cancellation through it ends the session; a handler's own timeout is its failure.
+    private CancellationToken _abort;
     private bool _unflushed;
     // True once a handler step ran in the current SMTP session: CloseAsync is owed.
     private bool _handlerSawSession;
@@ -49,6 +51,7 @@ public sealed class MilterSession
     /// </summary>
     public async Task RunAsync(CancellationToken stopping = default, CancellationToken abort = default)
     {
+        _abort = abort;
         SessionLog.SessionStarted(_logger, _context.SessionId, _context.Peer);
         string reason = "connection closed by the MTA";
         try
@@ -320,12 +323,19 @@ public sealed class MilterSession
         {
             return await invoke().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        catch (Exception ex) when (IsHandlerFailure(ex))
         {
             SessionLog.HandlerFailed(_logger, ex, _context.SessionId, step);
             return MilterDecision.TempFail;
         }
     }
+
+    /// <summary>
+    /// A handler's exception is its own failure (answered tempfail) unless it is the cancellation of the session
+    /// itself; a handler's own timeout (a TaskCanceledException from a DNS query, say) is a failure like any other.
+    /// </summary>
+    private bool IsHandlerFailure(Exception exception) =>
+        exception is not OutOfMemoryException && !(exception is OperationCanceledException && _abort.IsCancellationRequested);
 
     private async ValueTask AbortOpenMessageAsync(CancellationToken cancellationToken)
     {
@@ -339,7 +349,7 @@ public sealed class MilterSession
         {
             await _handler.AbortAsync(_context, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        catch (Exception ex) when (IsHandlerFailure(ex))
         {
             SessionLog.HandlerFailed(_logger, ex, _context.SessionId, "ABORT");
         }

@@ -26,7 +26,7 @@ internal enum SessionPhase
 internal static class PhaseRules
 {
     /// <summary>The phase after <paramref name="command"/>, or null if it is out of phase.</summary>
-    public static SessionPhase? Next(SessionPhase current, byte command) => command switch
+    public static SessionPhase? Next(SessionPhase current, byte command) => current == SessionPhase.Closed ? null : command switch
     {
         CommandCode.OptionNegotiation => current == SessionPhase.AwaitingNegotiation ? SessionPhase.AwaitingConnect : null,
         CommandCode.Macro => current,

@@ -185,7 +185,9 @@ public class EndOfMessageTests
         await using var harness = await InMessageAsync(handler);
         var result = await harness.Client.EndOfMessageAsync().WaitAsync(SessionHarness.Timeout);
         Assert.Equal(SimpleReply.Accept, result.Final);
-        Assert.Equal(new AddHeaderReply("X-A", Ascii("1")).Name, Assert.IsType<AddHeaderReply>(Assert.Single(result.Modifications)).Name);
+        var added = Assert.IsType<AddHeaderReply>(Assert.Single(result.Modifications));
+        Assert.Equal("X-A", added.Name);
+        Assert.Equal(Ascii("1"), added.Value.ToArray());
     }
 
     [Fact]

@@ -180,4 +180,90 @@ public class HandlerFailureTests
         Assert.Equal(C, second.Final);
         Assert.Equal("X-Message-2", Assert.IsType<AddHeaderReply>(Assert.Single(second.Modifications)).Name);
     }
+
+    /// <summary>
+    /// A handler's own timeout (a DNS or HTTP call giving up throws TaskCanceledException) is a handler failure
+    /// like any other: tempfail, and the session goes on. It is not the session being cancelled.
+    /// </summary>
+    [Theory]
+    [InlineData("HELO")]
+    [InlineData("EOH")]
+    [InlineData("EOM")]
+    public async Task A_handler_timeout_of_its_own_is_answered_tempfail_and_the_session_continues(string failing)
+    {
+        bool failed = false;
+        var handler = new RecordingHandler
+        {
+            Decide = (step, _) =>
+            {
+                if (step == failing && !failed)
+                {
+                    failed = true;
+                    throw new TaskCanceledException("key lookup timed out");
+                }
+
+                return null;
+            },
+        };
+        await using var harness = new SessionHarness(handler);
+        // After a tempfail inside a message the MTA aborts it and goes on with the next.
+        var (script, expected) = failing switch
+        {
+            "HELO" => ((Milter.Protocol.Commands.MilterCommand[])[Cmd.Connect, Cmd.Helo, Cmd.Mail(), Cmd.Eoh, Cmd.Eom], "ctccc"),
+            "EOH" => ([Cmd.Connect, Cmd.Helo, Cmd.Mail(), Cmd.Eoh, Cmd.Abort, Cmd.Mail()], "ccctc"),
+            _ => ([Cmd.Connect, Cmd.Helo, Cmd.Mail(), Cmd.Eoh, Cmd.Eom, Cmd.Abort, Cmd.Mail()], "cccctc"),
+        };
+        var replies = await harness.RunScriptAsync([Cmd.Optneg6, .. script]);
+
+        Assert.Equal(expected, new string([.. replies.Skip(1).Select(r => (char)r.Code)]));
+        Assert.Contains(harness.Logs.Entries, e => e.EventId.Id == 120 && e.Exception is TaskCanceledException);
+        Assert.DoesNotContain(harness.Logs.Entries, e => e.EventId.Id == 112);
+    }
+
+    /// <summary>
+    /// The same from AbortAsync when the MTA goes away: RunAsync must not throw (MilterServer awaits every session
+    /// task on shutdown), and CloseAsync is still owed.
+    /// </summary>
+    [Fact]
+    public async Task An_abort_handler_timeout_of_its_own_at_EOF_does_not_escape_and_close_still_runs()
+    {
+        var handler = new RecordingHandler
+        {
+            Observe = (step, _) =>
+            {
+                if (step == "ABORT")
+                {
+                    throw new TaskCanceledException("cleanup timed out");
+                }
+            },
+        };
+        await using var harness = new SessionHarness(handler);
+        await harness.SendAsync(Cmd.Optneg6, Cmd.Connect, Cmd.Mail());
+        await harness.CloseInputAsync();
+        var ex = await Record.ExceptionAsync(() => harness.WaitForEndAsync());
+        Assert.Null(ex);
+        Assert.Equal(["CONNECT", "MAIL", "ABORT", "CLOSE"], harness.Handler.Calls);
+        Assert.Contains(harness.Logs.Entries, e => e.EventId.Id == 101);
+    }
+
+    [Fact]
+    public async Task An_abort_handler_timeout_of_its_own_at_ABORT_does_not_end_the_session()
+    {
+        bool failed = false;
+        var handler = new RecordingHandler
+        {
+            Observe = (step, _) =>
+            {
+                if (step == "ABORT" && !failed)
+                {
+                    failed = true;
+                    throw new TaskCanceledException("cleanup timed out");
+                }
+            },
+        };
+        await using var harness = new SessionHarness(handler);
+        var replies = await harness.RunScriptAsync(Cmd.Optneg6, Cmd.Connect, Cmd.Mail(), Cmd.Abort, Cmd.Mail());
+        Assert.Equal("ccc", new string([.. replies.Skip(1).Select(r => (char)r.Code)]));
+        Assert.DoesNotContain(harness.Logs.Entries, e => e.EventId.Id == 112);
+    }
 }

@@ -228,6 +228,9 @@ public class SessionLifecycleTests
         Cmd.Abort,
         Cmd.Mail(), Cmd.Rcpt(), Cmd.Unknown(), Cmd.Data, Cmd.Header("Subject", "x"), Cmd.Abort, Cmd.Abort,
         Cmd.Mail(),
+        Cmd.QuitNc,
+        Cmd.ConnectMacros(("j", "two")), Cmd.Connect, Cmd.Mail(), Cmd.Rcpt(),
+        Cmd.QuitNc,
     ];
 
     public static TheoryData<int> CutPoints => [.. Enumerable.Range(1, Conversation.Length)];
@@ -237,47 +240,88 @@ public class SessionLifecycleTests
     public async Task EOF_after_any_packet_aborts_an_open_message_and_closes_exactly_once(int packets)
     {
         var prefix = Conversation[..packets];
-        bool sawSession = prefix.Any(c => c is ConnectCommand);
-        // libmilter's rule: each message ends in exactly one EOM or abort; EOF aborts an open one.
+        // libmilter's rules: each message ends in exactly one EOM or abort; each SMTP session in which the
+        // handler saw a step (from CONNECT) ends in exactly one close, at QUIT_NC or at EOF.
         bool messageOpen = false;
+        bool sawSession = false;
         int expectedAborts = 0;
+        int expectedCloses = 0;
         foreach (var command in prefix)
         {
             switch (command)
             {
-                case MailCommand:
-                    messageOpen = true;
-                    break;
-                case EndOfMessageCommand:
-                    messageOpen = false;
+                case OptionNegotiationCommand or MacroCommand:
                     break;
                 case AbortCommand:
                     expectedAborts += messageOpen ? 1 : 0;
                     messageOpen = false;
                     break;
+                case QuitNewConnectionCommand:
+                    expectedAborts += messageOpen ? 1 : 0;
+                    expectedCloses += sawSession ? 1 : 0;
+                    messageOpen = false;
+                    sawSession = false;
+                    break;
+                default:
+                    sawSession = true;
+                    messageOpen = command switch
+                    {
+                        MailCommand => true,
+                        EndOfMessageCommand => false,
+                        _ => messageOpen,
+                    };
+                    break;
             }
         }
 
+        // EOF.
         expectedAborts += messageOpen ? 1 : 0;
+        expectedCloses += sawSession ? 1 : 0;
 
         await using var harness = new SessionHarness();
         var replies = await harness.RunScriptAsync(prefix);
 
-        Assert.Equal(prefix.Count(c => c is not (MacroCommand or AbortCommand)), replies.Count);
+        Assert.Equal(prefix.Count(c => c is not (MacroCommand or AbortCommand or QuitNewConnectionCommand)), replies.Count);
         Assert.Empty(harness.Logs.Warnings);
         var calls = harness.Handler.Calls;
-        // Close is owed once a handler step ran (CloseAsync documents the SMTP session, which CONNECT starts).
-        Assert.Equal(sawSession ? 1 : 0, harness.Handler.Count("CLOSE"));
-        if (sawSession)
+        Assert.Equal(expectedCloses, harness.Handler.Count("CLOSE"));
+        Assert.Equal(expectedAborts, harness.Handler.Count("ABORT"));
+        if (expectedCloses > 0)
         {
             Assert.Equal("CLOSE", calls[^1]);
         }
 
-        Assert.Equal(expectedAborts, harness.Handler.Count("ABORT"));
         if (messageOpen)
         {
             Assert.Equal("ABORT", calls[^2]);
         }
+    }
+
+    [Fact]
+    public async Task QUIT_NC_then_EOF_closes_once()
+    {
+        await using var harness = new SessionHarness();
+        await harness.RunScriptAsync(Cmd.Optneg6, Cmd.Connect, Cmd.Mail(), Cmd.QuitNc);
+        Assert.Equal(["CONNECT", "MAIL", "ABORT", "CLOSE"], harness.Handler.Calls);
+    }
+
+    [Fact]
+    public async Task QUIT_NC_then_QUIT_closes_once()
+    {
+        await using var harness = new SessionHarness();
+        await harness.SendAsync(Cmd.Optneg6, Cmd.Connect, Cmd.QuitNc, Cmd.Quit);
+        await harness.WaitForEndAsync();
+        Assert.Equal(["CONNECT", "CLOSE"], harness.Handler.Calls);
+    }
+
+    [Fact]
+    public async Task QUIT_NC_then_a_protocol_error_closes_once()
+    {
+        await using var harness = new SessionHarness();
+        await harness.SendAsync(Cmd.Optneg6, Cmd.Connect, Cmd.QuitNc, Cmd.Body("x"));
+        await harness.WaitForEndAsync();
+        Assert.Equal(["CONNECT", "CLOSE"], harness.Handler.Calls);
+        Assert.Equal(ProtocolError.OutOfPhase, Assert.Single(harness.Logs.Warnings)["Error"]);
     }
 
     [Fact]
@@ -345,5 +389,23 @@ public class SessionLifecycleTests
         Assert.All(replies, r => Assert.Equal(C, r));
         await harness.WaitForEndAsync();
         Assert.Equal(["CONNECT", "MAIL", "RCPT", "HEADER", "EOH", "BODY", "EOM", "CLOSE"], harness.Handler.Calls);
+    }
+
+    [Fact]
+    public async Task Replies_owed_when_the_MTA_half_closes_are_still_delivered()
+    {
+        // The whole conversation and the EOF are there before the session reads anything: one read.
+        var input = new System.IO.Pipelines.Pipe();
+        var output = new System.IO.Pipelines.Pipe();
+        await input.Writer.WriteAsync(Packets.Encode(Cmd.Optneg6, Cmd.Connect, Cmd.Helo, Cmd.Mail()));
+        await input.Writer.CompleteAsync();
+        var wire = new RecordingStream(output.Writer);
+        var handler = new RecordingHandler();
+        var transport = new DuplexPipe(input.Reader,
+            System.IO.Pipelines.PipeWriter.Create(wire, new System.IO.Pipelines.StreamPipeWriterOptions(leaveOpen: true)));
+        await new MilterSession(transport, handler, 1, SessionHarness.Peer).RunAsync().WaitAsync(SessionHarness.Timeout);
+
+        Assert.Equal("Occc", new string([.. Packets.DecodeReplies(Bytes.Concat([.. wire.Writes])).Select(r => (char)r.Code)]));
+        Assert.Equal(["CONNECT", "HELO", "MAIL", "ABORT", "CLOSE"], handler.Calls);
     }
 }
