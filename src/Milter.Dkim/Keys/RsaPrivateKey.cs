@@ -50,7 +50,7 @@ public sealed class RsaPrivateKey : DkimPrivateKey
             throw new ArgumentException($"expected a 32-byte SHA-256 hash, got {sha256.Length} bytes", nameof(sha256));
         }
 
-        return _rsa.SignHash(sha256.ToArray(), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return _rsa.SignHash(sha256, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
     }
 
     /// <summary>The key as PKCS#1 PEM ("BEGIN RSA PRIVATE KEY"), the format opendkim-genkey writes.</summary>

@@ -90,16 +90,8 @@ public sealed class RsaPublicKey : DkimPublicKey
                 return false;
             }
 
-            var parameters = rsa.ExportParameters(false);
-            int bits = ModulusBits(parameters.Modulus!);
-            if (bits == 0 || (parameters.Exponent is not { Length: > 0 } exponent) || (exponent[^1] & 1) == 0)
-            {
-                rsa.Dispose();
-                error = "p= is not a usable RSA public key (zero modulus or even exponent)";
-                return false;
-            }
-
-            key = new RsaPublicKey(rsa, bits);
+            // OpenSSL refuses nonsense (even exponent, zero modulus) on import, which lands in the catch below.
+            key = new RsaPublicKey(rsa, ModulusBits(rsa.ExportParameters(false).Modulus!));
             error = null;
             return true;
         }
