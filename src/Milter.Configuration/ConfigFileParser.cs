@@ -97,30 +97,11 @@ public static class ConfigFileParser
         }
 
         var close = KnownParameters.All
-            .Select(known => (known, distance: EditDistance(known.ToUpperInvariant(), name.ToUpperInvariant())))
+            .Select(known => (known, distance: EditDistance.Between(known.ToUpperInvariant(), name.ToUpperInvariant())))
             .Where(candidate => candidate.distance <= 2)
             .OrderBy(candidate => candidate.distance)
             .Select(candidate => candidate.known)
             .FirstOrDefault();
         return close is null ? $"'{name}' is not an OpenDKIM parameter" : $"'{name}' is not an OpenDKIM parameter; did you mean {close}?";
-    }
-
-    private static int EditDistance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (int i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
-            }
-
-            previous = current;
-        }
-
-        return previous[b.Length];
     }
 }

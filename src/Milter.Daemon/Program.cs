@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Milter.Configuration;
+using Milter.Configuration.Checks;
 using Milter.Daemon.Hosting;
 using Milter.Daemon.Logging;
 using Milter.Daemon.Handlers;
@@ -37,6 +38,18 @@ try
 {
     var config = LoadConfiguration(commandLine);
     settings = DaemonSettings.From(config, commandLine);
+    // Everything else that can be checked before the first message (tables, key names, key files and their
+    // permissions) is reported now, all at once, rather than as tempfailed mail later.
+    var diagnostics = ConfigurationChecks.Run(config);
+    foreach (var diagnostic in diagnostics)
+    {
+        Console.Error.WriteLine($"dkim-milter: {diagnostic}");
+    }
+
+    if (diagnostics.Any(diagnostic => diagnostic.IsError))
+    {
+        return ExitCodes.Config;
+    }
 }
 catch (ConfigurationException ex)
 {

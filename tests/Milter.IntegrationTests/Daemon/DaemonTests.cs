@@ -16,11 +16,56 @@ public sealed class DaemonTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public async Task The_seeds_configuration_as_printed_passes_the_check()
+    public async Task The_seeds_configuration_as_printed_is_refused_for_its_signing_table_typo_with_the_fix()
     {
-        var (exitCode, output) = await DaemonProcess.RunAsync("-n", "-x", Path.Combine(RepositoryRoot.Path, "samples", "seed", "opendkim.conf"));
+        string config = SeedDeployment(fixSigningTable: false);
+
+        var (exitCode, output) = await DaemonProcess.RunAsync("-n", "-x", config);
+
+        Assert.Equal(78, exitCode);
+        Assert.Contains("SigningTable: configuration error at line 1", output, StringComparison.Ordinal);
+        Assert.Contains("did you mean 1728277767.r._domainkey.shjtest.o-r.kr?", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_seeds_configuration_with_the_signing_table_fixed_passes_the_check()
+    {
+        var (exitCode, output) = await DaemonProcess.RunAsync("-n", "-x", SeedDeployment(fixSigningTable: true));
 
         Assert.True(exitCode == 0, output);
+    }
+
+    [Fact]
+    public async Task A_world_readable_key_is_refused_with_the_command_that_fixes_it()
+    {
+        string config = SeedDeployment(fixSigningTable: true);
+        string key = Path.Combine(_directory, "keys", "mail.private");
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var (exitCode, output) = await DaemonProcess.RunAsync("-n", "-x", config);
+
+        Assert.Equal(78, exitCode);
+        Assert.Contains($"key data is not secure: {key}: the key can be read by other users", output, StringComparison.Ordinal);
+        Assert.Contains($"chmod o-rwx {key}", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The seed's opendkim.conf exactly as printed (Korean comments and all), its KeyTable and SigningTable as
+    /// printed, with only the /etc/opendkim paths pointed at this test's directory; the bundled test key, mode 600.
+    /// </summary>
+    private string SeedDeployment(bool fixSigningTable)
+    {
+        string seed = Path.Combine(RepositoryRoot.Path, "samples", "seed");
+        Directory.CreateDirectory(Path.Combine(_directory, "keys"));
+        string key = Path.Combine(_directory, "keys", "mail.private");
+        File.Copy(Path.Combine(RepositoryRoot.Path, "samples", "local", "keys", "mail.private"), key, overwrite: true);
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Write("KeyTable", File.ReadAllText(Path.Combine(seed, "KeyTable")).Replace("/etc/opendkim/keys/shjtest.o-r.kr/mail.private", key, StringComparison.Ordinal));
+        string signingTable = File.ReadAllText(Path.Combine(seed, "SigningTable"));
+        Write("SigningTable", fixSigningTable ? signingTable.Replace("1728277767.r:_domainkey", "1728277767.r._domainkey", StringComparison.Ordinal) : signingTable);
+        return Write("opendkim.conf", File.ReadAllText(Path.Combine(seed, "opendkim.conf"))
+            .Replace("/etc/opendkim/KeyTable", Path.Combine(_directory, "KeyTable"), StringComparison.Ordinal)
+            .Replace("/etc/opendkim/SigningTable", Path.Combine(_directory, "SigningTable"), StringComparison.Ordinal));
     }
 
     [Theory]

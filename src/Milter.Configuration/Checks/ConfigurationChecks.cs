@@ -1,0 +1,135 @@
+using Milter.Configuration.Datasets;
+using Milter.Configuration.Tables;
+using Milter.Dkim.Keys;
+
+namespace Milter.Configuration.Checks;
+
+/// <summary>
+/// Whole-configuration checks OpenDKIM does not make at start-up, all reported at once: every SigningTable key
+/// name exists in the KeyTable (with the nearest name when it does not: the seed's own SigningTable has a ':'
+/// where its KeyTable name has a '.'), a SigningTable needs a KeyTable, every key file exists, parses and, with
+/// RequireSafeKeys (the default), is safe.
+/// </summary>
+public static class ConfigurationChecks
+{
+    /// <summary>Runs every check on a parsed file.</summary>
+    public static IReadOnlyList<ConfigDiagnostic> Run(ConfigFile config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var diagnostics = new List<ConfigDiagnostic>();
+        var problems = new List<ConfigurationException>();
+        bool requireSafeKeys = TryGet(() => config.GetBoolean("RequireSafeKeys", true), diagnostics, fallback: true);
+
+        KeyTable? keyTable = null;
+        if (config.Find("KeyTable") is { } keyTableSetting && Load(keyTableSetting, diagnostics) is { } keyTableData)
+        {
+            keyTable = KeyTable.From(keyTableData, problems);
+        }
+
+        if (config.Find("SigningTable") is { } signingTableSetting && Load(signingTableSetting, diagnostics) is { } signingTableData)
+        {
+            if (keyTable is null && config.Find("KeyTable") is null)
+            {
+                diagnostics.Add(new ConfigDiagnostic(true, signingTableSetting.File, signingTableSetting.Line, "SigningTable without KeyTable",
+                    "the SigningTable names keys that the KeyTable defines: add KeyTable refile:/etc/opendkim/KeyTable"));
+            }
+            else if (keyTable is not null)
+            {
+                CheckKeyNames(SigningTable.From(signingTableData), keyTable, diagnostics);
+            }
+        }
+
+        foreach (var entry in keyTable?.Entries ?? [])
+        {
+            CheckKey(entry.KeyPath, entry.InlineKey, $"KeyTable entry '{entry.Name}'", entry.Source, entry.Line, requireSafeKeys, diagnostics);
+        }
+
+        if (config.Find("KeyFile") is { } keyFile)
+        {
+            CheckKey(keyFile.Value, null, "KeyFile", keyFile.File, keyFile.Line, requireSafeKeys, diagnostics);
+        }
+
+        diagnostics.AddRange(problems.Select(ConfigDiagnostic.From));
+        return diagnostics;
+    }
+
+    private static void CheckKeyNames(SigningTable signingTable, KeyTable keyTable, List<ConfigDiagnostic> diagnostics)
+    {
+        foreach (var entry in signingTable.Entries)
+        {
+            if (keyTable.Find(entry.KeyName) is not null)
+            {
+                continue;
+            }
+
+            // "name:signer" where name:signer with ':' -> '.' is a key name: the seed's typo exactly.
+            string whole = entry.Signer is null ? entry.KeyName : $"{entry.KeyName}:{entry.Signer}";
+            string? dotted = entry.Signer is null ? null : keyTable.Entries.FirstOrDefault(key => key.Name.Equals(whole.Replace(':', '.'), StringComparison.OrdinalIgnoreCase))?.Name;
+            string? nearest = dotted ?? Nearest(whole, keyTable.Entries.Select(key => key.Name));
+            string hint = dotted is not null
+                ? $"did you mean {dotted}? The value has ':' where the KeyTable name has '.': after a ':' OpenDKIM reads a signer (i=), so it looks for a key named '{entry.KeyName}'"
+                : nearest is not null
+                    ? $"did you mean {nearest}?"
+                    : "add the key to the KeyTable or correct the name";
+            diagnostics.Add(new ConfigDiagnostic(true, entry.Source, entry.Line,
+                $"SigningTable entry '{entry.Pattern}' names key '{entry.KeyName}', which is not in the KeyTable (mail from these senders would be tempfailed)", hint));
+        }
+    }
+
+    private static void CheckKey(string? path, string? inlineKey, string what, string file, int line, bool requireSafeKeys, List<ConfigDiagnostic> diagnostics)
+    {
+        try
+        {
+            using var key = path is not null ? PrivateKeyLoader.LoadFile(path) : PrivateKeyLoader.Parse(inlineKey!, $"{what} (inline)");
+        }
+        catch (KeyFormatException ex)
+        {
+            diagnostics.Add(new ConfigDiagnostic(true, file, line, $"{what}: {ex.Message}"));
+            return;
+        }
+
+        if (path is null || !requireSafeKeys)
+        {
+            return;
+        }
+
+        foreach (var finding in KeyFileSafety.Check(path))
+        {
+            diagnostics.Add(new ConfigDiagnostic(true, file, line, $"{what}: key data is not secure: {finding.Path}: {finding.Problem}",
+                $"fix: {finding.Fix}; or set RequireSafeKeys no"));
+        }
+    }
+
+    private static Dataset? Load(ConfigEntry setting, List<ConfigDiagnostic> diagnostics)
+    {
+        try
+        {
+            return DatasetParser.Load(setting);
+        }
+        catch (ConfigurationException ex)
+        {
+            diagnostics.Add(ConfigDiagnostic.From(ex));
+            return null;
+        }
+    }
+
+    private static T TryGet<T>(Func<T> read, List<ConfigDiagnostic> diagnostics, T fallback)
+    {
+        try
+        {
+            return read();
+        }
+        catch (ConfigurationException ex)
+        {
+            diagnostics.Add(ConfigDiagnostic.From(ex));
+            return fallback;
+        }
+    }
+
+    private static string? Nearest(string name, IEnumerable<string> candidates) =>
+        candidates.Select(candidate => (candidate, distance: EditDistance.Between(candidate.ToUpperInvariant(), name.ToUpperInvariant())))
+            .Where(pair => pair.distance <= Math.Max(2, name.Length / 4))
+            .OrderBy(pair => pair.distance)
+            .Select(pair => pair.candidate)
+            .FirstOrDefault();
+}

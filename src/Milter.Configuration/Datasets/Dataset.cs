@@ -1,0 +1,64 @@
+namespace Milter.Configuration.Datasets;
+
+/// <summary>
+/// An OpenDKIM dataset (opendkim.conf(5) "DATA SETS"): an ordered list of key/value entries read from a
+/// file (<c>file:</c>, or a bare path), a file of glob patterns (<c>refile:</c>), or the setting itself
+/// (<c>csl:</c>, or a bare comma-separated list). Look-ups ignore case, as OpenDKIM's do for mail addresses
+/// and host names.
+/// </summary>
+public sealed class Dataset
+{
+    internal Dataset(DatasetKind kind, string description, IReadOnlyList<DatasetEntry> entries)
+    {
+        Kind = kind;
+        Description = description;
+        Entries = entries;
+    }
+
+    /// <summary>How the entries are matched.</summary>
+    public DatasetKind Kind { get; }
+
+    /// <summary>The setting as written, e.g. "refile:/etc/opendkim/SigningTable".</summary>
+    public string Description { get; }
+
+    /// <summary>Entries in file order.</summary>
+    public IReadOnlyList<DatasetEntry> Entries { get; }
+
+    /// <summary>An empty dataset.</summary>
+    public static Dataset Empty { get; } = new(DatasetKind.List, "(empty)", []);
+
+    /// <summary>
+    /// The first entry matching <paramref name="key"/>: by glob for <c>refile:</c> (in file order), by equality
+    /// otherwise.
+    /// </summary>
+    public DatasetEntry? Find(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        foreach (var entry in Entries)
+        {
+            if (Kind == DatasetKind.Patterns ? Glob.IsMatch(entry.Key, key) : entry.Key.Equals(key, StringComparison.OrdinalIgnoreCase))
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>True if some entry matches <paramref name="key"/>.</summary>
+    public bool Contains(string key) => Find(key) is not null;
+
+    /// <summary>The keys, in order (for lists like OversignHeaders or InternalHosts).</summary>
+    public IEnumerable<string> Keys => Entries.Select(entry => entry.Key);
+}
+
+/// <summary>How a dataset matches keys.</summary>
+public enum DatasetKind
+{
+    /// <summary><c>file:</c> or a bare path: exact keys.</summary>
+    File,
+    /// <summary><c>refile:</c>: keys are glob patterns, tried in order.</summary>
+    Patterns,
+    /// <summary><c>csl:</c> or a bare list in the setting: exact keys.</summary>
+    List,
+}

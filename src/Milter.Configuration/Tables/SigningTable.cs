@@ -1,0 +1,83 @@
+using Milter.Configuration.Datasets;
+
+namespace Milter.Configuration.Tables;
+
+/// <summary>
+/// The SigningTable: which key signs mail from which sender (the From address, not the envelope). Values are
+/// <c>keyname[:signer]</c>; a signer's <c>%</c> is the sender's domain. With <c>refile:</c> each entry is a
+/// glob tried against <c>user@domain</c> in file order; with other types the candidates <c>user@host</c>,
+/// <c>host</c>, then each parent domain (<c>user@.parent</c>, <c>.parent</c>), then <c>user@*</c> and <c>*</c>
+/// are looked up in that order (OpenDKIM's order). Matching ignores case.
+/// </summary>
+public sealed class SigningTable
+{
+    private readonly Dataset _dataset;
+
+    private SigningTable(Dataset dataset, IReadOnlyList<SigningTableMatch> entries)
+    {
+        _dataset = dataset;
+        Entries = entries;
+    }
+
+    /// <summary>Every entry, parsed, in file order.</summary>
+    public IReadOnlyList<SigningTableMatch> Entries { get; }
+
+    /// <summary>Builds the table.</summary>
+    public static SigningTable From(Dataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var entries = dataset.Entries.Select(Parse).ToList();
+        return new SigningTable(dataset, entries);
+    }
+
+    /// <summary>
+    /// The entries that apply to <paramref name="address"/> (user@domain), best first: all of them for
+    /// MultipleSignatures, otherwise callers take the first.
+    /// </summary>
+    public IReadOnlyList<SigningTableMatch> Match(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        int at = address.LastIndexOf('@');
+        string user = at < 0 ? "" : address[..at];
+        string domain = at < 0 ? address : address[(at + 1)..];
+        if (_dataset.Kind == DatasetKind.Patterns)
+        {
+            string subject = $"{user}@{domain}";
+            return Entries.Where(entry => Glob.IsMatch(entry.Pattern, subject)).Select(entry => WithSigner(entry, domain)).ToList();
+        }
+
+        var matches = new List<SigningTableMatch>();
+        foreach (string candidate in Candidates(user, domain))
+        {
+            matches.AddRange(Entries.Where(entry => entry.Pattern.Equals(candidate, StringComparison.OrdinalIgnoreCase)).Select(entry => WithSigner(entry, domain)));
+        }
+
+        return matches;
+    }
+
+    private static IEnumerable<string> Candidates(string user, string domain)
+    {
+        yield return $"{user}@{domain}";
+        yield return domain;
+        for (int dot = domain.IndexOf('.', StringComparison.Ordinal); dot >= 0; dot = domain.IndexOf('.', dot + 1))
+        {
+            string parent = domain[dot..];
+            yield return $"{user}@{parent}";
+            yield return parent;
+        }
+
+        yield return $"{user}@*";
+        yield return "*";
+    }
+
+    private static SigningTableMatch Parse(DatasetEntry entry)
+    {
+        int colon = entry.Value.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0
+            ? new SigningTableMatch(entry.Key, entry.Value, null, entry.Source, entry.Line)
+            : new SigningTableMatch(entry.Key, entry.Value[..colon], entry.Value[(colon + 1)..], entry.Source, entry.Line);
+    }
+
+    private static SigningTableMatch WithSigner(SigningTableMatch entry, string domain) =>
+        entry.Signer is { } signer ? entry with { Signer = signer.Replace("%", domain, StringComparison.Ordinal) } : entry;
+}

@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using Milter.Configuration.Checks;
+
+namespace Milter.Configuration.Tests.Checks;
+
+public sealed class ConfigurationChecksTests : IDisposable
+{
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private readonly TemporaryDirectory _directory = new();
+    private readonly string _keys;
+    private readonly string _key;
+
+    public ConfigurationChecksTests()
+    {
+        _keys = Path.Combine(_directory.Path, "keys");
+        Directory.CreateDirectory(_keys);
+        File.SetUnixFileMode(_keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+        using var rsa = RSA.Create(2048);
+        _key = Path.Combine(_keys, "mail.private");
+        File.WriteAllText(_key, rsa.ExportRSAPrivateKeyPem());
+        File.SetUnixFileMode(_key, Private);
+    }
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void A_consistent_configuration_has_no_findings()
+    {
+        Assert.Empty(Check("*@example.com sel._domainkey.example.com\n"));
+    }
+
+    [Fact]
+    public void The_seeds_colon_typo_is_found_with_the_name_it_meant()
+    {
+        var finding = Assert.Single(Check("*@example.com sel:_domainkey.example.com\n"));
+
+        Assert.True(finding.IsError);
+        Assert.EndsWith("SigningTable", finding.File, StringComparison.Ordinal);
+        Assert.Equal(1, finding.Line);
+        Assert.Contains("names key 'sel', which is not in the KeyTable", finding.Problem, StringComparison.Ordinal);
+        Assert.StartsWith("did you mean sel._domainkey.example.com?", finding.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_misspelt_key_name_gets_the_nearest_one()
+    {
+        var finding = Assert.Single(Check("*@example.com sel._domainkey.exmaple.com\n"));
+
+        Assert.Equal("did you mean sel._domainkey.example.com?", finding.Hint);
+    }
+
+    [Fact]
+    public void A_signing_table_without_a_key_table_is_an_error()
+    {
+        string signingTable = _directory.Write("SigningTable", "*@example.com k\n");
+        var config = ConfigFileParser.Parse($"Socket inet:8891@localhost\nSigningTable refile:{signingTable}\n", "opendkim.conf");
+
+        var finding = Assert.Single(ConfigurationChecks.Run(config));
+
+        Assert.Equal("SigningTable without KeyTable", finding.Problem);
+        Assert.Equal(2, finding.Line);
+    }
+
+    [Fact]
+    public void A_missing_or_broken_key_file_is_reported_in_plain_words()
+    {
+        File.WriteAllText(_key, "this is not a key");
+
+        var finding = Assert.Single(Check("*@example.com sel._domainkey.example.com\n"));
+
+        Assert.Contains("KeyTable entry 'sel._domainkey.example.com'", finding.Problem, StringComparison.Ordinal);
+        Assert.Contains(_key, finding.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_world_readable_key_is_unsafe()
+    {
+        File.SetUnixFileMode(_key, Private | UnixFileMode.OtherRead);
+
+        var finding = Assert.Single(Check("*@example.com sel._domainkey.example.com\n"));
+
+        Assert.Contains($"key data is not secure: {_key}: the key can be read by other users", finding.Problem, StringComparison.Ordinal);
+        Assert.StartsWith($"fix: chmod o-rwx {_key}", finding.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_group_writable_parent_is_unsafe()
+    {
+        File.SetUnixFileMode(_keys, File.GetUnixFileMode(_keys) | UnixFileMode.GroupWrite);
+
+        var finding = Assert.Single(Check("*@example.com sel._domainkey.example.com\n"));
+
+        Assert.Contains($"{_keys}: the directory's group can replace the key (group-writable)", finding.Problem, StringComparison.Ordinal);
+        Assert.StartsWith($"fix: chmod g-w {_keys}", finding.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_world_writable_ancestor_is_unsafe_but_a_sticky_one_is_not()
+    {
+        File.SetUnixFileMode(_directory.Path, File.GetUnixFileMode(_directory.Path) | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
+
+        var finding = Assert.Single(Check("*@example.com sel._domainkey.example.com\n"));
+        Assert.Contains($"{_directory.Path}: any user can replace the key through this directory (world-writable)", finding.Problem, StringComparison.Ordinal);
+
+        File.SetUnixFileMode(_directory.Path, File.GetUnixFileMode(_directory.Path) | UnixFileMode.StickyBit);
+        Assert.Empty(Check("*@example.com sel._domainkey.example.com\n"));
+    }
+
+    [Fact]
+    public void RequireSafeKeys_no_skips_the_permission_check_only()
+    {
+        File.SetUnixFileMode(_key, Private | UnixFileMode.OtherRead);
+
+        Assert.Empty(Check("*@example.com sel._domainkey.example.com\n", "RequireSafeKeys no\n"));
+    }
+
+    private IReadOnlyList<ConfigDiagnostic> Check(string signingTable, string extra = "")
+    {
+        string keyTable = _directory.Write("KeyTable", $"sel._domainkey.example.com example.com:sel:{_key}\n");
+        string signing = _directory.Write("SigningTable", signingTable);
+        var config = ConfigFileParser.Parse($"Socket inet:8891@localhost\nKeyTable refile:{keyTable}\nSigningTable refile:{signing}\n{extra}", "opendkim.conf");
+        return ConfigurationChecks.Run(config);
+    }
+}
