@@ -15,6 +15,11 @@ using Serilog.Events;
 // dkim-milter: the composition root. Everything that can be wrong with the command line or the configuration is
 // found here, before binding, and reported with file, line and a hint.
 
+if (args.Length > 0 && args[0] == "explain")
+{
+    return Milter.Daemon.Commands.ExplainCommand.Run(args[1..], Console.Out, Console.Error);
+}
+
 CommandLine commandLine;
 try
 {

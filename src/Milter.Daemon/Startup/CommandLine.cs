@@ -11,6 +11,7 @@ internal sealed record CommandLine(string? ConfigPath, string? Socket, bool Fore
 
     public const string Usage = """
         usage: dkim-milter [-x configfile] [-p socket] [-f] [-n] [-v] [-h]
+               dkim-milter explain [-x configfile] --from ADDRESS [--client IP] [--auth USER]
           -x FILE    configuration file (default /etc/opendkim.conf), in opendkim.conf(5) syntax
           -p SOCKET  listen here instead of the Socket setting: inet:PORT@HOST, inet6:PORT@HOST or local:/path
           -f         stay in the foreground (dkim-milter never forks; accepted for OpenDKIM compatibility)

@@ -1,0 +1,24 @@
+using Milter.Configuration.Tables;
+
+namespace Milter.Configuration.Policy;
+
+/// <summary>What the milter does with a message.</summary>
+public enum PolicyAction
+{
+    /// <summary>Sign with <see cref="PolicyDecision.Keys"/>.</summary>
+    Sign,
+    /// <summary>Verify the signatures it carries and report them.</summary>
+    Verify,
+    /// <summary>Neither: pass it on untouched.</summary>
+    Nothing,
+}
+
+/// <summary>A key chosen for a message: the KeyTable entry, the d= it gives for this sender, and i= if any.</summary>
+public sealed record SigningKeyChoice(KeyTableEntry Key, string Domain, string? Identity);
+
+/// <summary>The decision and, in order, every reason that led to it (what LogWhy logs and explain prints).</summary>
+public sealed record PolicyDecision(PolicyAction Action, IReadOnlyList<SigningKeyChoice> Keys, IReadOnlyList<string> Reasons)
+{
+    /// <summary>The reasons as one sentence.</summary>
+    public string Explanation => string.Join("; ", Reasons);
+}

@@ -1,0 +1,281 @@
+using Milter.Configuration.Checks;
+using Milter.Configuration.Datasets;
+using Milter.Configuration.Macros;
+using Milter.Configuration.Peers;
+using Milter.Configuration.Tables;
+
+namespace Milter.Configuration.Policy;
+
+/// <summary>
+/// The sign-or-verify decision as OpenDKIM makes it (opendkim.conf(5); OPENDKIM-REFERENCE "Sign or verify"),
+/// in one place so that the milter and <c>dkim-milter explain</c> cannot disagree:
+/// <list type="number">
+/// <item>a client in PeerList is left alone;</item>
+/// <item>a sender domain in ExemptDomains is left alone;</item>
+/// <item>the message is local when the client is in InternalHosts, the MTA's {daemon_name} is in MTA, a
+/// MacroList macro matches, or the session authenticated ({auth_type} or {auth_authen});</item>
+/// <item>the sender is ours when the SigningTable (with the KeyTable) or Domain (with KeyFile and Selector,
+/// SubDomains for subdomains) gives a key;</item>
+/// <item>local and ours: sign (unless Mode lacks s, or a recipient is in DontSignMailTo); otherwise verify
+/// (unless Mode lacks v).</item>
+/// </list>
+/// </summary>
+public sealed class SigningPolicy
+{
+    private SigningPolicy()
+    {
+    }
+
+    /// <summary>Mode.</summary>
+    public MilterMode Mode { get; private init; } = MilterMode.Sign | MilterMode.Verify;
+
+    /// <summary>MultipleSignatures: every SigningTable match signs, not just the first.</summary>
+    public bool MultipleSignatures { get; private init; }
+
+    /// <summary>SubDomains: Domain entries cover their subdomains.</summary>
+    public bool SubDomains { get; private init; }
+
+    /// <summary>KeyTable, if configured.</summary>
+    public KeyTable? KeyTable { get; private init; }
+
+    /// <summary>SigningTable, if configured.</summary>
+    public SigningTable? SigningTable { get; private init; }
+
+    private Dataset? Domains { get; init; }
+
+    private KeyTableEntry? SingleKey { get; init; }
+
+    private PeerList InternalHosts { get; init; } = null!;
+
+    private PeerList? ExternalIgnoreList { get; init; }
+
+    private PeerList? PeerList { get; init; }
+
+    private MacroList? MacroList { get; init; }
+
+    private Dataset? MtaNames { get; init; }
+
+    private Dataset? ExemptDomains { get; init; }
+
+    private Dataset? DontSignMailTo { get; init; }
+
+    /// <summary>Builds the policy; problems (unreadable tables, bad values) go to <paramref name="diagnostics"/>.</summary>
+    public static SigningPolicy From(ConfigFile config, ICollection<ConfigDiagnostic> diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        var problems = new List<ConfigurationException>();
+        Dataset? Load(string name) => Guard(() => config.Find(name) is { } entry ? DatasetParser.Load(entry) : null, problems);
+
+        var mode = MilterMode.Sign | MilterMode.Verify;
+        if (config.Find("Mode") is { } modeEntry && !MilterModes.TryParse(modeEntry.Value, out mode))
+        {
+            problems.Add(new ConfigurationException(modeEntry.File, modeEntry.Line, "illegal value", $"Mode takes s, v or sv, not '{modeEntry.Value}'"));
+            mode = MilterMode.Sign | MilterMode.Verify;
+        }
+
+        var keyTableData = Load("KeyTable");
+        var keyTable = keyTableData is null ? null : KeyTable.From(keyTableData, problems);
+        var signingTableData = Load("SigningTable");
+        var domains = Load("Domain");
+        KeyTableEntry? singleKey = null;
+        if (keyTable is null && config.Find("KeyFile") is { } keyFile && config.GetString("Selector") is { } selector)
+        {
+            // Single-key mode: d= is the Domain entry that matched (filled in at decision time).
+            singleKey = new KeyTableEntry("(KeyFile)", "%", selector, keyFile.Value, null, keyFile.File, keyFile.Line);
+        }
+
+        var policy = new SigningPolicy
+        {
+            Mode = mode,
+            MultipleSignatures = Guard(() => config.GetBoolean("MultipleSignatures", false), problems),
+            SubDomains = Guard(() => config.GetBoolean("SubDomains", false), problems),
+            KeyTable = keyTable,
+            SigningTable = signingTableData is null ? null : SigningTable.From(signingTableData),
+            Domains = domains,
+            SingleKey = singleKey,
+            InternalHosts = Guard(() => Load("InternalHosts") is { } d ? PeerListOf(d) : Peers.PeerList.DefaultInternalHosts, problems) ?? Peers.PeerList.DefaultInternalHosts,
+            ExternalIgnoreList = Guard(() => Load("ExternalIgnoreList") is { } d ? PeerListOf(d) : null, problems),
+            PeerList = Guard(() => Load("PeerList") is { } d ? PeerListOf(d) : null, problems),
+            MacroList = Load("MacroList") is { } macros ? Guard(() => MacroListOf(macros), problems) : null,
+            MtaNames = Load("MTA"),
+            ExemptDomains = Load("ExemptDomains"),
+            DontSignMailTo = Load("DontSignMailTo"),
+        };
+        foreach (var problem in problems)
+        {
+            diagnostics.Add(ConfigDiagnostic.From(problem));
+        }
+
+        return policy;
+    }
+
+    /// <summary>Decides what to do with one message, with every reason.</summary>
+    public PolicyDecision Decide(MessageFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var reasons = new List<string>();
+        string client = facts.ClientAddress?.ToString() ?? facts.ClientHostname ?? "unknown client";
+
+        if (PeerList is not null && PeerList.Contains(facts.ClientAddress, facts.ClientHostname))
+        {
+            reasons.Add($"client {client} is in PeerList: the milter ignores it");
+            return new PolicyDecision(PolicyAction.Nothing, [], reasons);
+        }
+
+        string? senderDomain = facts.Sender is { } sender && sender.LastIndexOf('@') is int at and >= 0 ? sender[(at + 1)..] : null;
+        if (senderDomain is not null && ExemptDomains is not null && ExemptDomains.Contains(senderDomain))
+        {
+            reasons.Add($"sender domain {senderDomain} is in ExemptDomains");
+            return new PolicyDecision(PolicyAction.Nothing, [], reasons);
+        }
+
+        bool local = IsLocal(facts, client, reasons);
+        var keys = facts.Sender is null ? [] : KeysFor(facts.Sender, senderDomain!, reasons);
+        if (facts.Sender is null)
+        {
+            reasons.Add("the message has no sender header (From) to sign for");
+        }
+
+        if (local && keys.Count > 0)
+        {
+            if (!Mode.HasFlag(MilterMode.Sign))
+            {
+                reasons.Add("Mode does not include s (sign)");
+                return new PolicyDecision(PolicyAction.Nothing, [], reasons);
+            }
+
+            if (DontSignMailTo is not null && facts.Recipients.FirstOrDefault(r => DontSignMailTo.Contains(r.Trim('<', '>'))) is { } recipient)
+            {
+                reasons.Add($"recipient {recipient} is in DontSignMailTo");
+                return new PolicyDecision(PolicyAction.Nothing, [], reasons);
+            }
+
+            return new PolicyDecision(PolicyAction.Sign, keys, reasons);
+        }
+
+        if (keys.Count > 0 && !local)
+        {
+            bool ignored = ExternalIgnoreList is not null && ExternalIgnoreList.Contains(facts.ClientAddress, facts.ClientHostname);
+            reasons.Add(ignored
+                ? $"client {client} is not internal but is in ExternalIgnoreList: not signed, no warning"
+                : $"external host {client} attempted to send as {senderDomain}");
+        }
+
+        if (!Mode.HasFlag(MilterMode.Verify))
+        {
+            reasons.Add("Mode does not include v (verify)");
+            return new PolicyDecision(PolicyAction.Nothing, [], reasons);
+        }
+
+        return new PolicyDecision(PolicyAction.Verify, [], reasons);
+    }
+
+    private bool IsLocal(MessageFacts facts, string client, List<string> reasons)
+    {
+        if (InternalHosts.Contains(facts.ClientAddress, facts.ClientHostname))
+        {
+            reasons.Add($"client {client} is in InternalHosts");
+            return true;
+        }
+
+        if (MtaNames is not null && facts.Macro("daemon_name") is { } daemon && MtaNames.Contains(daemon))
+        {
+            reasons.Add($"MTA daemon {daemon} is listed in MTA");
+            return true;
+        }
+
+        if (MacroList is not null && MacroList.Matches(facts.Macro))
+        {
+            reasons.Add("a MacroList macro matches");
+            return true;
+        }
+
+        if (facts.Macro("auth_type") is { Length: > 0 } || facts.Macro("auth_authen") is { Length: > 0 })
+        {
+            reasons.Add("the SMTP session is authenticated");
+            return true;
+        }
+
+        reasons.Add($"client {client} is not internal (not in InternalHosts, no MTA/MacroList match, not authenticated)");
+        return false;
+    }
+
+    private List<SigningKeyChoice> KeysFor(string sender, string senderDomain, List<string> reasons)
+    {
+        var keys = new List<SigningKeyChoice>();
+        if (SigningTable is not null && KeyTable is not null)
+        {
+            foreach (var match in SigningTable.Match(sender))
+            {
+                if (KeyTable.Find(match.KeyName) is not { } key)
+                {
+                    reasons.Add($"SigningTable line {match.Line} matches {sender} but names key '{match.KeyName}', which is not in the KeyTable");
+                    continue;
+                }
+
+                keys.Add(new SigningKeyChoice(key, key.DomainFor(senderDomain), match.Signer));
+                reasons.Add($"SigningTable {match.Source}:{match.Line} ('{match.Pattern}') matches {sender}: key {key.Name} (d={key.DomainFor(senderDomain)}, s={key.Selector})");
+                if (!MultipleSignatures)
+                {
+                    break;
+                }
+            }
+
+            if (keys.Count == 0)
+            {
+                reasons.Add($"no signing table match for '{sender}'");
+            }
+        }
+        else if (SingleKey is not null && Domains is not null)
+        {
+            string? domain = CandidateDomains(senderDomain).FirstOrDefault(Domains.Contains);
+            if (domain is not null)
+            {
+                keys.Add(new SigningKeyChoice(SingleKey, domain, null));
+                reasons.Add($"sender domain {senderDomain} is covered by Domain {domain}: KeyFile {SingleKey.KeyPath} (s={SingleKey.Selector})");
+            }
+            else
+            {
+                reasons.Add($"sender domain {senderDomain} is not in Domain");
+            }
+        }
+        else
+        {
+            reasons.Add("no signing key is configured (neither KeyTable with SigningTable nor Domain with KeyFile and Selector)");
+        }
+
+        return keys;
+    }
+
+    private IEnumerable<string> CandidateDomains(string domain)
+    {
+        yield return domain;
+        if (!SubDomains)
+        {
+            yield break;
+        }
+
+        for (int dot = domain.IndexOf('.', StringComparison.Ordinal); dot >= 0; dot = domain.IndexOf('.', dot + 1))
+        {
+            yield return domain[(dot + 1)..];
+        }
+    }
+
+    private static PeerList PeerListOf(Dataset dataset) => Peers.PeerList.From(dataset);
+
+    private static MacroList MacroListOf(Dataset dataset) => Macros.MacroList.From(dataset);
+
+    private static T Guard<T>(Func<T> read, List<ConfigurationException> problems)
+    {
+        try
+        {
+            return read();
+        }
+        catch (ConfigurationException ex)
+        {
+            problems.Add(ex);
+            return default!;
+        }
+    }
+}
