@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Sockets;
+using Milter.Configuration.Datasets;
+
+namespace Milter.Configuration.Peers;
+
+/// <summary>
+/// A list of SMTP clients, as PeerList, InternalHosts and ExternalIgnoreList take it (opendkim.conf(5)): host
+/// names, <c>.domain</c>s, IPv4/IPv6 addresses and CIDR ranges, each optionally negated with <c>!</c>.
+/// <para>
+/// Matching follows OpenDKIM's <c>dkimf_checkhost</c> and <c>dkimf_checkip</c> (checked against the real 2.11
+/// with miltertest):
+/// </para>
+/// <list type="bullet">
+/// <item>The host name and the address are checked separately; the client is in the list if either matches. So
+/// <c>!bad.example.com</c> does not stop a <c>192.0.2.0/24</c> entry from matching that host's address.</item>
+/// <item>Host names: the exact name first, then <c>.parent</c> for each parent domain, nearest first. A
+/// <c>.example.com</c> entry covers <c>mail.example.com</c> but not <c>example.com</c> itself; <c>example.com</c>
+/// covers only that host. Case is ignored.</item>
+/// <item>Addresses: the most precise entry containing the address decides (a single address before a /24
+/// before a /16...).</item>
+/// <item>At the same precision a negated entry wins: <c>!192.0.2.0/24</c> with <c>192.0.2.0/24</c> excludes.</item>
+/// </list>
+/// Two deliberate differences: an IPv4-mapped IPv6 client (<c>::ffff:192.0.2.1</c>, what a dual-stack socket
+/// reports) also matches IPv4 entries and mapped entries match IPv4 clients (OpenDKIM compares text, so each
+/// only matches its own spelling); and IPv6 entries are compared as addresses, not text, so <c>2001:DB8:0::/32</c>
+/// works as well as <c>2001:db8::/32</c>.
+/// </summary>
+public sealed class PeerList
+{
+    private readonly Dictionary<string, (bool Included, bool Excluded)> _names;
+    private readonly List<PeerListEntry> _networks;
+
+    private PeerList(IReadOnlyList<PeerListEntry> entries)
+    {
+        Entries = entries;
+        _names = new Dictionary<string, (bool, bool)>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in entries.Where(entry => entry.Name is not null))
+        {
+            var (included, excluded) = _names.GetValueOrDefault(entry.Name!);
+            _names[entry.Name!] = entry.Negated ? (included, true) : (true, excluded);
+        }
+
+        _networks = entries.Where(entry => entry.Network is not null).ToList();
+    }
+
+    /// <summary>The entries, in dataset order.</summary>
+    public IReadOnlyList<PeerListEntry> Entries { get; }
+
+    /// <summary>A list that contains nothing (PeerList and ExternalIgnoreList when not set).</summary>
+    public static PeerList Empty { get; } = new([]);
+
+    /// <summary>InternalHosts when not set: the loopback addresses, 127.0.0.1 and ::1.</summary>
+    public static PeerList DefaultInternalHosts { get; } = From(DatasetParser.Load(new ConfigEntry("InternalHosts", "csl:127.0.0.1,::1", "(default InternalHosts)", 0)));
+
+    /// <summary>Builds the list from a dataset (<see cref="DatasetParser.Load"/>).</summary>
+    /// <exception cref="ConfigurationException">An entry is not a host, .domain, address or range (with its file and line).</exception>
+    public static PeerList From(Dataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        if (dataset.Kind == DatasetKind.Patterns && dataset.Entries.FirstOrDefault(entry => entry.Key.Contains('*', StringComparison.Ordinal)) is { } pattern)
+        {
+            // OpenDKIM would glob its internal look-up strings ("!192.0.2.0/24", "[192.0.2.1]"...) against the
+            // pattern; nobody means that, and matching it faithfully would only preserve surprises.
+            throw new ConfigurationException(pattern.Source, pattern.Line, $"'{pattern.Key}': patterns (refile:) are not supported in peer lists",
+                "use file: with host names, .domains, addresses and CIDR ranges");
+        }
+
+        return new PeerList(dataset.Entries.Select(PeerListEntry.Parse).ToList());
+    }
+
+    /// <summary>
+    /// True if the client is in the list: its <paramref name="hostname"/> (as the MTA reports it; a bracketed
+    /// literal like <c>[192.0.2.1]</c>, sent when there is no PTR record, is not a name) or its
+    /// <paramref name="address"/> matches. Either may be null when unknown.
+    /// </summary>
+    public bool Contains(IPAddress? address, string? hostname) => ContainsHost(hostname) || ContainsAddress(address);
+
+    private bool ContainsHost(string? hostname)
+    {
+        if (_names.Count == 0 || string.IsNullOrEmpty(hostname) || hostname.StartsWith('['))
+        {
+            return false;
+        }
+
+        string host = hostname.TrimEnd('.');
+        // The exact name, then each suffix starting at a dot (".b.example.com", ".example.com", ".com").
+        for (int start = 0; start >= 0 && start < host.Length; start = host.IndexOf('.', start + 1))
+        {
+            if (_names.TryGetValue(host[start..], out var found) && (found.Included || found.Excluded))
+            {
+                return !found.Excluded;
+            }
+        }
+
+        return false;
+    }
+
+    private bool ContainsAddress(IPAddress? address)
+    {
+        if (_networks.Count == 0 || address is null)
+        {
+            return false;
+        }
+
+        // A mapped client is tested as IPv4 (against IPv4 and mapped entries) and as IPv6 (against IPv6 ranges
+        // such as ::/0 that cover it); a plain IPv4 client only as IPv4, as OpenDKIM does.
+        IPAddress? asV4 = address.AddressFamily == AddressFamily.InterNetwork ? address
+            : address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : null;
+        IPAddress? asV6 = address.AddressFamily == AddressFamily.InterNetworkV6 ? new IPAddress(address.GetAddressBytes()) : null;
+
+        int bestSpecificity = -1;
+        bool excluded = false;
+        foreach (var entry in _networks)
+        {
+            var network = entry.Network!.Value;
+            bool inside = (asV4 is not null && network.Contains(asV4)) || (asV6 is not null && network.Contains(asV6));
+            if (!inside || network.Specificity < bestSpecificity)
+            {
+                continue;
+            }
+
+            excluded = network.Specificity > bestSpecificity ? entry.Negated : excluded || entry.Negated;
+            bestSpecificity = network.Specificity;
+        }
+
+        return bestSpecificity >= 0 && !excluded;
+    }
+}
