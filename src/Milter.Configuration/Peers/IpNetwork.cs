@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -67,8 +68,10 @@ public readonly record struct IpNetwork
     /// OpenDKIM never matches either), and a range must not have bits set past its prefix (OpenDKIM looks ranges
     /// up by their network address, so <c>192.0.2.5/24</c> would never match anything there).
     /// </summary>
-    /// <returns>Null on success, otherwise what is wrong and how to write it.</returns>
-    public static string? TryParse(string text, out IpNetwork network)
+    /// <param name="text">The range.</param>
+    /// <param name="network">The range, when it parses.</param>
+    /// <param name="error">Otherwise what is wrong and how to write it.</param>
+    public static bool TryParse(string text, out IpNetwork network, [NotNullWhen(false)] out string? error)
     {
         ArgumentNullException.ThrowIfNull(text);
         network = default;
@@ -76,9 +79,10 @@ public readonly record struct IpNetwork
         string addressText = StripBrackets(slash < 0 ? text : text[..slash]);
         if (ParseAddress(addressText) is not { } address)
         {
-            return LooksLikeShortIpv4(addressText)
+            error = LooksLikeShortIpv4(addressText)
                 ? $"'{addressText}' is not a full IPv4 address: write all four parts, e.g. {ShortFormExample(addressText)}"
                 : $"'{addressText}' is not an IPv4 or IPv6 address";
+            return false;
         }
 
         int maximum = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
@@ -89,7 +93,8 @@ public readonly record struct IpNetwork
             if (prefixText.Length is 0 or > 3 || !prefixText.All(char.IsAsciiDigit)
                 || (prefix = int.Parse(prefixText, NumberStyles.None, CultureInfo.InvariantCulture)) > maximum)
             {
-                return $"'/{prefixText}' is not a prefix length for {(maximum == 32 ? "IPv4 (0-32)" : "IPv6 (0-128)")}";
+                error = $"'/{prefixText}' is not a prefix length for {(maximum == 32 ? "IPv4 (0-32)" : "IPv6 (0-128)")}";
+                return false;
             }
         }
 
@@ -97,18 +102,13 @@ public readonly record struct IpNetwork
         var masked = Mask(parsed.Network, parsed.PrefixLength);
         if (!masked.Equals(parsed.Network))
         {
-            return $"'{text}' has bits set past the /{prefix} prefix: write {masked}/{prefix} for the network, or {address} alone for one address";
+            error = $"'{text}' has bits set past the /{prefix} prefix: write {Mask(address, prefix)}/{prefix} for the network, or {address} alone for one address";
+            return false;
         }
 
         network = parsed;
-        return null;
-    }
-
-    /// <summary>A single address as a range (/32 or /128), IPv4-mapped IPv6 as IPv4.</summary>
-    public static IpNetwork ForAddress(IPAddress address)
-    {
-        ArgumentNullException.ThrowIfNull(address);
-        return Normalize(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
+        error = null;
+        return true;
     }
 
     private static IpNetwork Normalize(IPAddress address, int prefix)

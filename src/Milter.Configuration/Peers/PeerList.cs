@@ -21,24 +21,25 @@ namespace Milter.Configuration.Peers;
 /// before a /16...).</item>
 /// <item>At the same precision a negated entry wins: <c>!192.0.2.0/24</c> with <c>192.0.2.0/24</c> excludes.</item>
 /// </list>
-/// Two deliberate differences: an IPv4-mapped IPv6 client (<c>::ffff:192.0.2.1</c>, what a dual-stack socket
-/// reports) also matches IPv4 entries and mapped entries match IPv4 clients (OpenDKIM compares text, so each
-/// only matches its own spelling); and IPv6 entries are compared as addresses, not text, so <c>2001:DB8:0::/32</c>
-/// works as well as <c>2001:db8::/32</c>.
+/// Deliberate differences: an IPv4-mapped IPv6 client (<c>::ffff:192.0.2.1</c>, what a dual-stack socket
+/// reports) also matches IPv4 entries, and mapped entries match IPv4 clients (OpenDKIM compares text, so each only
+/// matches its own spelling); IPv6 entries are compared as addresses, not text, so <c>2001:0db8::/32</c> works
+/// like <c>2001:db8::/32</c>; a bracketed single address (<c>[192.0.2.1]</c>, which opendkim.conf(5) allows but
+/// OpenDKIM's look-up misses) matches; and a host name's final dot is ignored.
 /// </summary>
 public sealed class PeerList
 {
-    private readonly Dictionary<string, (bool Included, bool Excluded)> _names;
+    // Host and .domain names, each with whether any entry for it is negated (a negation wins at the same name).
+    private readonly Dictionary<string, bool> _names;
     private readonly List<PeerListEntry> _networks;
 
     private PeerList(IReadOnlyList<PeerListEntry> entries)
     {
         Entries = entries;
-        _names = new Dictionary<string, (bool, bool)>(StringComparer.OrdinalIgnoreCase);
+        _names = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
         foreach (var entry in entries.Where(entry => entry.Name is not null))
         {
-            var (included, excluded) = _names.GetValueOrDefault(entry.Name!);
-            _names[entry.Name!] = entry.Negated ? (included, true) : (true, excluded);
+            _names[entry.Name!] = _names.GetValueOrDefault(entry.Name!) || entry.Negated;
         }
 
         _networks = entries.Where(entry => entry.Network is not null).ToList();
@@ -87,9 +88,9 @@ public sealed class PeerList
         // The exact name, then each suffix starting at a dot (".b.example.com", ".example.com", ".com").
         for (int start = 0; start >= 0 && start < host.Length; start = host.IndexOf('.', start + 1))
         {
-            if (_names.TryGetValue(host[start..], out var found) && (found.Included || found.Excluded))
+            if (_names.TryGetValue(host[start..], out bool excluded))
             {
-                return !found.Excluded;
+                return !excluded;
             }
         }
 

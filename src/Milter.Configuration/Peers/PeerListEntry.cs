@@ -67,9 +67,9 @@ public sealed record PeerListEntry
 
         if (LooksLikeAddress(body))
         {
-            return IpNetwork.TryParse(body, out var network) is { } error
-                ? throw Problem(entry, error)
-                : new PeerListEntry(text, negated, PeerListEntryKind.Network, null, network, entry.Source, entry.Line);
+            return IpNetwork.TryParse(body, out var network, out string? error)
+                ? new PeerListEntry(text, negated, PeerListEntryKind.Network, null, network, entry.Source, entry.Line)
+                : throw Problem(entry, error);
         }
 
         if (body.Contains('*', StringComparison.Ordinal))

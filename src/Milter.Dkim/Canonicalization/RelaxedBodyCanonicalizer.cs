@@ -9,7 +9,7 @@ namespace Milter.Dkim.Canonicalization;
 /// </summary>
 public sealed class RelaxedBodyCanonicalizer(ICanonicalOutput output) : BodyCanonicalizer(output)
 {
-    private static readonly SearchValues<byte> Special = SearchValues.Create(" \t\r"u8);
+    private static readonly SearchValues<byte> TabOrCarriageReturn = SearchValues.Create("\t\r"u8);
     private bool _pendingSpace;
     private bool _anyContent;
 
@@ -49,10 +49,24 @@ public sealed class RelaxedBodyCanonicalizer(ICanonicalOutput output) : BodyCano
                 continue;
             }
 
-            int run = data.IndexOfAny(Special);
+            // data[0] is content. A single SP between two non-whitespace bytes is already canonical, so the run
+            // goes on to the first tab or CR, or the first double space before it, less a space at its very end
+            // (which may turn out to be trailing whitespace): a line's worth per write rather than a word's.
+            int run = data.IndexOfAny(TabOrCarriageReturn);
             if (run < 0)
             {
                 run = data.Length;
+            }
+
+            int doubleSpace = data[..run].IndexOf("  "u8);
+            if (doubleSpace >= 0)
+            {
+                run = doubleSpace;
+            }
+
+            if (data[run - 1] == (byte)' ')
+            {
+                run--;
             }
 
             WriteContent(data[..run]);

@@ -7,43 +7,56 @@ namespace Milter.Dkim.Canonicalization;
 public sealed class SimpleBodyCanonicalizer(ICanonicalOutput output) : BodyCanonicalizer(output)
 {
     /// <inheritdoc />
+    /// <remarks>
+    /// Only trailing CRLFs are special in simple canonicalization, so a chunk goes out in one write except for
+    /// the CRLFs at its end (they may be trailing empty lines: held) and a final CR (it may start a CRLF).
+    /// Reading CRLFs from the right is safe: every CR directly followed by LF is a line break either way.
+    /// </remarks>
     public override void Append(ReadOnlySpan<byte> data)
     {
-        while (!data.IsEmpty)
+        if (data.IsEmpty)
         {
-            if (HeldCarriageReturn)
-            {
-                HeldCarriageReturn = false;
-                if (data[0] == (byte)'\n')
-                {
-                    HeldLineBreaks++;
-                    data = data[1..];
-                    continue;
-                }
+            return;
+        }
 
+        if (HeldCarriageReturn)
+        {
+            HeldCarriageReturn = false;
+            if (data[0] == (byte)'\n')
+            {
+                HeldLineBreaks++;
+                data = data[1..];
+            }
+            else
+            {
                 // A bare CR is content.
                 ReleaseLineBreaks();
                 Emit("\r"u8);
             }
-
-            if (data[0] == (byte)'\r')
-            {
-                HeldCarriageReturn = true;
-                data = data[1..];
-                continue;
-            }
-
-            // Content up to the next CR passes as it is, after any empty lines it proves were not trailing.
-            int run = data.IndexOf((byte)'\r');
-            if (run < 0)
-            {
-                run = data.Length;
-            }
-
-            ReleaseLineBreaks();
-            Emit(data[..run]);
-            data = data[run..];
         }
+
+        int end = data.Length;
+        bool endsWithCarriageReturn = end > 0 && data[end - 1] == (byte)'\r';
+        if (endsWithCarriageReturn)
+        {
+            end--;
+        }
+
+        long trailingLineBreaks = 0;
+        while (end >= 2 && data[end - 2] == (byte)'\r' && data[end - 1] == (byte)'\n')
+        {
+            end -= 2;
+            trailingLineBreaks++;
+        }
+
+        if (end > 0)
+        {
+            ReleaseLineBreaks();
+            Emit(data[..end]);
+        }
+
+        HeldLineBreaks += trailingLineBreaks;
+        HeldCarriageReturn = endsWithCarriageReturn;
     }
 
     /// <inheritdoc />
