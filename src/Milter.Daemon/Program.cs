@@ -102,9 +102,8 @@ MilterServer server;
 try
 {
     server = new MilterServer(ListenEndpoints.Resolve(settings.Socket), () => new PassThroughHandler(), new MilterServerOptions(), loggerFactory);
-    server.Start();
 }
-catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
+catch (SocketException ex)
 {
     StartupLog.CannotListen(log, settings.Socket.ToString(), ex.Message);
     return ExitCodes.Unavailable;
@@ -114,7 +113,21 @@ await using (server)
 {
     builder.Services.AddHostedService(_ => new MilterListenerService(server));
     using var host = builder.Build();
-    await host.RunAsync();
+    // The host first: it installs the SIGTERM/SIGINT handlers, so a stop that arrives the moment we listen is a
+    // clean drain (exit 0), not death by signal (exit 143).
+    await host.StartAsync();
+    try
+    {
+        server.Start();
+    }
+    catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
+    {
+        StartupLog.CannotListen(log, settings.Socket.ToString(), ex.Message);
+        await host.StopAsync();
+        return ExitCodes.Unavailable;
+    }
+
+    await host.WaitForShutdownAsync();
 }
 
 return ExitCodes.Success;

@@ -12,13 +12,15 @@ namespace Milter.Configuration.Policy;
 /// <list type="number">
 /// <item>a client in PeerList is left alone;</item>
 /// <item>a sender domain in ExemptDomains is left alone;</item>
-/// <item>the message is local when the client is in InternalHosts, the MTA's {daemon_name} is in MTA, a
-/// MacroList macro matches, or the session authenticated ({auth_type} or {auth_authen});</item>
+/// <item>the message is local when the MTA's {daemon_name} is in MTA or the MacroList says so, else when the
+/// client is in InternalHosts or the session authenticated ({auth_type});</item>
 /// <item>the sender is ours when the SigningTable (with the KeyTable) or Domain (with KeyFile and Selector,
 /// SubDomains for subdomains) gives a key;</item>
 /// <item>local and ours: sign (unless Mode lacks s, or a recipient is in DontSignMailTo); otherwise verify
 /// (unless Mode lacks v).</item>
 /// </list>
+/// One deliberate difference: with MultipleSignatures every matching SigningTable entry signs; OpenDKIM 2.11
+/// signs with only the first and the last (dkimf_add_signrequest never advances its list tail).
 /// </summary>
 public sealed class SigningPolicy
 {
@@ -171,29 +173,52 @@ public sealed class SigningPolicy
         return new PolicyDecision(PolicyAction.Verify, [], reasons);
     }
 
+    /// <summary>
+    /// OpenDKIM's order, checked against it: an MTA match ({daemon_name} in MTA, compared case-sensitively, as
+    /// OpenDKIM opens that list without its case-insensitive flag); then every MacroList entry whose macro is set
+    /// overwrites the verdict with its own (so the last set macro decides, and can cancel an MTA match); if still
+    /// not local, InternalHosts, then a non-empty {auth_type} (OpenDKIM ignores {auth_authen}).
+    /// </summary>
     private bool IsLocal(MessageFacts facts, string client, List<string> reasons)
     {
+        bool local = false;
+        string? why = null;
+        if (MtaNames is not null && facts.Macro("daemon_name") is { } daemon && MtaNames.Keys.Contains(daemon, StringComparer.Ordinal))
+        {
+            local = true;
+            why = $"MTA daemon {daemon} is listed in MTA";
+        }
+
+        foreach (var condition in MacroList?.Conditions ?? [])
+        {
+            if (facts.Macro(condition.Name) is { } value)
+            {
+                local = condition.IsMetBy(value);
+                why = local
+                    ? $"macro {condition.Name}={value} matches MacroList ({condition.Source}:{condition.Line})"
+                    : $"macro {condition.Name}={value} does not match MacroList ({condition.Source}:{condition.Line})";
+            }
+        }
+
+        if (why is not null)
+        {
+            reasons.Add(why);
+        }
+
+        if (local)
+        {
+            return true;
+        }
+
         if (InternalHosts.Contains(facts.ClientAddress, facts.ClientHostname))
         {
             reasons.Add($"client {client} is in InternalHosts");
             return true;
         }
 
-        if (MtaNames is not null && facts.Macro("daemon_name") is { } daemon && MtaNames.Contains(daemon))
+        if (facts.Macro("auth_type") is { Length: > 0 } mechanism)
         {
-            reasons.Add($"MTA daemon {daemon} is listed in MTA");
-            return true;
-        }
-
-        if (MacroList is not null && MacroList.Matches(facts.Macro))
-        {
-            reasons.Add("a MacroList macro matches");
-            return true;
-        }
-
-        if (facts.Macro("auth_type") is { Length: > 0 } || facts.Macro("auth_authen") is { Length: > 0 })
-        {
-            reasons.Add("the SMTP session is authenticated");
+            reasons.Add($"the SMTP session is authenticated ({mechanism})");
             return true;
         }
 
@@ -232,7 +257,8 @@ public sealed class SigningPolicy
             string? domain = CandidateDomains(senderDomain).FirstOrDefault(Domains.Contains);
             if (domain is not null)
             {
-                keys.Add(new SigningKeyChoice(SingleKey, domain, null));
+                // "Domain *" covers every domain; d= is then the sender's.
+                keys.Add(new SigningKeyChoice(SingleKey, domain == "*" ? senderDomain : domain, null));
                 reasons.Add($"sender domain {senderDomain} is covered by Domain {domain}: KeyFile {SingleKey.KeyPath} (s={SingleKey.Selector})");
             }
             else
@@ -251,15 +277,15 @@ public sealed class SigningPolicy
     private IEnumerable<string> CandidateDomains(string domain)
     {
         yield return domain;
-        if (!SubDomains)
+        if (SubDomains)
         {
-            yield break;
+            for (int dot = domain.IndexOf('.', StringComparison.Ordinal); dot >= 0; dot = domain.IndexOf('.', dot + 1))
+            {
+                yield return domain[(dot + 1)..];
+            }
         }
 
-        for (int dot = domain.IndexOf('.', StringComparison.Ordinal); dot >= 0; dot = domain.IndexOf('.', dot + 1))
-        {
-            yield return domain[(dot + 1)..];
-        }
+        yield return "*";
     }
 
     private static PeerList PeerListOf(Dataset dataset) => Peers.PeerList.From(dataset);

@@ -19,7 +19,7 @@ internal static class ExplainCommand
         usage: dkim-milter explain [-x configfile] --from ADDRESS [--client IP] [--auth USER] [--to ADDRESS] [--macro NAME=VALUE]
           --from ADDRESS   the address in the message's From header (user@domain)
           --client IP      the SMTP client's address (default 127.0.0.1, as for locally submitted mail)
-          --auth USER      the session authenticated as USER (sets {auth_authen})
+          --auth USER      the session authenticated as USER (sets {auth_type} and {auth_authen})
           --to ADDRESS     an envelope recipient (repeatable; DontSignMailTo looks at these)
           --macro N=V      an MTA macro, e.g. --macro daemon_name=ORIGINATING (repeatable)
         """;
@@ -39,7 +39,11 @@ internal static class ExplainCommand
                     case "-x": configPath = Value(); break;
                     case "--from": sender = Value(); break;
                     case "--client": client = Value(); break;
-                    case "--auth": macros["auth_authen"] = Value(); break;
+                    case "--auth":
+                        // What Postfix sends after SMTP AUTH; OpenDKIM looks at {auth_type}.
+                        macros["auth_authen"] = Value();
+                        macros["auth_type"] = "PLAIN";
+                        break;
                     case "--to": recipients.Add(Value()); break;
                     case "--macro":
                         var pair = Value().Split('=', 2);

@@ -4,8 +4,9 @@ using Milter.Protocol.Server;
 namespace Milter.Daemon.Hosting;
 
 /// <summary>
-/// Ties an already listening milter server to the host's lifetime: the server is bound before the host starts
-/// (so a busy port is reported plainly at start-up) and drained when the host stops (SIGTERM, SIGINT).
+/// Ties the milter server to the host's lifetime: Program binds it once the host runs (so a busy port is
+/// reported plainly at start-up, with the signal handlers already in place) and it is drained when the host
+/// stops (SIGTERM, SIGINT).
 /// </summary>
 internal sealed class MilterListenerService(MilterServer server) : IHostedService
 {

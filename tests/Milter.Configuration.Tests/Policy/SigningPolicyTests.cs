@@ -20,7 +20,7 @@ public sealed class SigningPolicyTests : IDisposable
     {
         var policy = Policy("");
 
-        var decision = policy.Decide(Facts(sender, client, authenticatedAs is null ? [] : new() { ["auth_authen"] = authenticatedAs }));
+        var decision = policy.Decide(Facts(sender, client, authenticatedAs is null ? [] : new() { ["auth_type"] = "PLAIN", ["auth_authen"] = authenticatedAs }));
 
         Assert.Equal(expected, decision.Action);
         Assert.NotEmpty(decision.Reasons);
