@@ -53,10 +53,30 @@ public static class SignatureFormatter
 
     private static int AppendSplit(StringBuilder text, int column, string tag, bool breakAfterColon)
     {
-        // Pieces: for h=, "h=From:" "To:" ...; for b=, single characters.
-        var pieces = breakAfterColon ? SplitAfterColons(tag) : tag.Select(c => c.ToString()).ToList();
+        if (!breakAfterColon)
+        {
+            // b=: fill each line to the margin; continuation lines start with TAB + SP.
+            int position = 0;
+            while (position < tag.Length)
+            {
+                if (position > 0)
+                {
+                    text.Append("\r\n\t ");
+                    column = TabWidth + 1;
+                }
+
+                int take = Math.Max(1, Math.Min(Margin - column, tag.Length - position));
+                text.Append(tag, position, take);
+                column += take;
+                position += take;
+            }
+
+            return column;
+        }
+
+        // h=: pieces end after a colon ("h=From:" "To:" ...), never split.
         bool lineHasContent = false;
-        foreach (string piece in pieces)
+        foreach (string piece in SplitAfterColons(tag))
         {
             if (lineHasContent && column + piece.Length > Margin)
             {
