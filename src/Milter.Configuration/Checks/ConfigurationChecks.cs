@@ -49,8 +49,50 @@ public static class ConfigurationChecks
             CheckKey(keyFile.Value, null, "KeyFile", keyFile.File, keyFile.Line, requireSafeKeys, diagnostics);
         }
 
+        CheckConflicts(config, diagnostics);
+
         diagnostics.AddRange(problems.Select(ConfigDiagnostic.From));
         return diagnostics;
+    }
+
+    /// <summary>Settings that cancel or need each other, which OpenDKIM resolves silently.</summary>
+    private static void CheckConflicts(ConfigFile config, List<ConfigDiagnostic> diagnostics)
+    {
+        var keyTable = config.Find("KeyTable");
+        var signingTable = config.Find("SigningTable");
+        if (keyTable is not null)
+        {
+            foreach (var ignored in new[] { config.Find("KeyFile"), config.Find("Selector") })
+            {
+                if (ignored is not null)
+                {
+                    diagnostics.Add(new ConfigDiagnostic(false, ignored.File, ignored.Line, $"{ignored.Name} is ignored because KeyTable is set (line {keyTable.Line})",
+                        "single-key mode (Domain, KeyFile, Selector) and KeyTable/SigningTable do not mix: remove one"));
+                }
+            }
+
+            if (signingTable is null)
+            {
+                diagnostics.Add(new ConfigDiagnostic(false, keyTable.File, keyTable.Line, "KeyTable without SigningTable: no message will be signed",
+                    "add SigningTable refile:/etc/opendkim/SigningTable naming which senders use which key"));
+            }
+
+            return;
+        }
+
+        var keyFile = config.Find("KeyFile");
+        var selector = config.Find("Selector");
+        var domain = config.Find("Domain");
+        if (keyFile is not null && (selector is null || domain is null))
+        {
+            diagnostics.Add(new ConfigDiagnostic(true, keyFile.File, keyFile.Line, $"KeyFile needs {(selector is null ? "Selector" : "Domain")} too",
+                "single-key mode signs mail from the Domain list with KeyFile under Selector"));
+        }
+        else if (keyFile is null && selector is not null && domain is not null)
+        {
+            diagnostics.Add(new ConfigDiagnostic(false, selector.File, selector.Line, "Domain and Selector are set but neither KeyFile nor KeyTable: no message will be signed",
+                "add KeyFile /etc/opendkim/keys/DOMAIN/SELECTOR.private, or a KeyTable and SigningTable"));
+        }
     }
 
     private static void CheckKeyNames(SigningTable signingTable, KeyTable keyTable, List<ConfigDiagnostic> diagnostics)

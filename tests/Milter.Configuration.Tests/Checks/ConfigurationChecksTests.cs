@@ -114,6 +114,50 @@ public sealed class ConfigurationChecksTests : IDisposable
         Assert.Empty(Check("*@example.com sel._domainkey.example.com\n", "RequireSafeKeys no\n"));
     }
 
+    [Fact]
+    public void Single_key_settings_next_to_a_key_table_are_reported_as_ignored()
+    {
+        var findings = Check("*@example.com sel._domainkey.example.com\n", $"KeyFile {_key}\nSelector other\n");
+
+        Assert.Equal(["KeyFile is ignored because KeyTable is set (line 2)", "Selector is ignored because KeyTable is set (line 2)"],
+            findings.Where(f => !f.IsError).Select(f => f.Problem));
+        Assert.DoesNotContain(findings, f => f.IsError);
+    }
+
+    [Theory]
+    [InlineData("Domain example.com\nKeyFile KEY\n", true, "KeyFile needs Selector too")]
+    [InlineData("Selector sel\nKeyFile KEY\n", true, "KeyFile needs Domain too")]
+    [InlineData("Domain example.com\nSelector sel\n", false, "neither KeyFile nor KeyTable: no message will be signed")]
+    [InlineData("Domain example.com\nSelector sel\nKeyFile KEY\n", false, null)]
+    public void Single_key_mode_needs_all_three_settings(string settings, bool isError, string? problem)
+    {
+        var config = ConfigFileParser.Parse("Socket inet:8891@localhost\n" + settings.Replace("KEY", _key, StringComparison.Ordinal), "opendkim.conf");
+
+        var findings = ConfigurationChecks.Run(config);
+
+        if (problem is null)
+        {
+            Assert.Empty(findings);
+            return;
+        }
+
+        var finding = Assert.Single(findings);
+        Assert.Equal(isError, finding.IsError);
+        Assert.Contains(problem, finding.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_key_table_without_a_signing_table_signs_nothing()
+    {
+        string keyTable = _directory.Write("KeyTable", $"sel._domainkey.example.com example.com:sel:{_key}\n");
+        var config = ConfigFileParser.Parse($"KeyTable refile:{keyTable}\n", "opendkim.conf");
+
+        var finding = Assert.Single(ConfigurationChecks.Run(config));
+
+        Assert.False(finding.IsError);
+        Assert.Equal("KeyTable without SigningTable: no message will be signed", finding.Problem);
+    }
+
     private IReadOnlyList<ConfigDiagnostic> Check(string signingTable, string extra = "")
     {
         string keyTable = _directory.Write("KeyTable", $"sel._domainkey.example.com example.com:sel:{_key}\n");
