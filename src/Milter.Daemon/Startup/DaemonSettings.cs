@@ -1,4 +1,5 @@
 using Milter.Configuration;
+using Milter.Configuration.Options;
 
 namespace Milter.Daemon.Startup;
 
@@ -16,12 +17,6 @@ internal sealed record DaemonSettings(
     bool Background,
     IReadOnlyList<ConfigEntry> NotYetActedOn)
 {
-    /// <summary>Parameters this build acts on.</summary>
-    private static readonly HashSet<string> ActedOn = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Socket", "Syslog", "SyslogSuccess", "SyslogFacility", "SyslogName", "LogWhy", "Background",
-    };
-
     /// <exception cref="ConfigurationException">A value this build reads is illegal, or no socket is set.</exception>
     public static DaemonSettings From(ConfigFile config, CommandLine commandLine)
     {
@@ -60,6 +55,6 @@ internal sealed record DaemonSettings(
             config.GetString("SyslogName", "opendkim")!,
             config.GetBoolean("LogWhy", false),
             config.GetBoolean("Background", true),
-            config.Entries.Values.Where(entry => !ActedOn.Contains(entry.Name)).OrderBy(entry => entry.Line).ToList());
+            config.Entries.Values.Where(entry => !ImplementedOptions.Names.Contains(entry.Name)).OrderBy(entry => entry.Line).ToList());
     }
 }
