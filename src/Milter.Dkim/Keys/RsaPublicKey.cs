@@ -109,9 +109,8 @@ public sealed class RsaPublicKey : DkimPublicKey
     internal static RsaPublicKey FromPrivate(RSA privateKey)
     {
         var rsa = RSA.Create();
-        var parameters = privateKey.ExportParameters(false);
-        rsa.ImportParameters(parameters);
-        return new RsaPublicKey(rsa, ModulusBits(parameters.Modulus!));
+        rsa.ImportParameters(privateKey.ExportParameters(false));
+        return new RsaPublicKey(rsa, rsa.KeySize);
     }
 
     /// <inheritdoc />
@@ -137,20 +136,4 @@ public sealed class RsaPublicKey : DkimPublicKey
 
     /// <inheritdoc />
     public override string ToRecordValue() => Convert.ToBase64String(_rsa.ExportSubjectPublicKeyInfo());
-
-    /// <summary>
-    /// The modulus length in bits, counted from its most significant set bit: what OpenDKIM prints as
-    /// "(2048-bit key)" and compares with MinimumKeyBits. (<see cref="AsymmetricAlgorithm.KeySize"/> rounds to
-    /// whole bytes for imported keys.)
-    /// </summary>
-    internal static int ModulusBits(ReadOnlySpan<byte> modulus)
-    {
-        int start = modulus.IndexOfAnyExcept((byte)0);
-        if (start < 0)
-        {
-            return 0;
-        }
-
-        return ((modulus.Length - start - 1) * 8) + (32 - System.Numerics.BitOperations.LeadingZeroCount((uint)modulus[start]));
-    }
 }
