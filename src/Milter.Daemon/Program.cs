@@ -6,7 +6,8 @@ using Milter.Configuration;
 using Milter.Configuration.Checks;
 using Milter.Daemon.Hosting;
 using Milter.Daemon.Logging;
-using Milter.Daemon.Handlers;
+using Milter.Daemon.Dkim;
+using Milter.Daemon.Dns;
 using Milter.Daemon.Startup;
 using Milter.Protocol.Server;
 using Serilog;
@@ -39,14 +40,23 @@ if (commandLine.Help)
 }
 
 DaemonSettings settings;
+ConfigFile config;
+DnsKeyResolverSettings dnsSettings;
 try
 {
-    var config = LoadConfiguration(commandLine);
+    config = LoadConfiguration(commandLine);
     settings = DaemonSettings.From(config, commandLine);
-    // Everything else that can be checked before the first message (tables, key names, key files and their
-    // permissions) is reported now, all at once, rather than as tempfailed mail later.
-    var diagnostics = ConfigurationChecks.Run(config);
-    foreach (var diagnostic in diagnostics)
+    // Everything else that can be checked before the first message (option values, options this build does not
+    // act on, tables, key names, key files and their permissions, DNS settings) is reported now, all at once,
+    // rather than as tempfailed mail later.
+    var diagnostics = StartupChecks.Run(config, out dnsSettings);
+    if (!diagnostics.Any(diagnostic => diagnostic.IsError))
+    {
+        // Reading the tables for the policy is the last check; the filter built here is thrown away.
+        using var probe = DkimFilter.Build(config, new DnsKeyResolver(dnsSettings, TimeProvider.System), diagnostics);
+    }
+
+    foreach (var diagnostic in StartupChecks.Distinct(diagnostics))
     {
         Console.Error.WriteLine($"dkim-milter: {diagnostic}");
     }
@@ -87,11 +97,9 @@ builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = Tim
 using var loggerFactory = new Serilog.Extensions.Logging.SerilogLoggerFactory(serilog);
 var log = loggerFactory.CreateLogger("dkim-milter");
 StartupLog.Starting(log, Environment.ProcessId, commandLine.ConfigPath ?? CommandLine.DefaultConfigPath, settings.Socket.ToString());
-StartupLog.NoDkimYet(log);
-if (settings.NotYetActedOn.Count > 0)
-{
-    StartupLog.NotYetActedOn(log, string.Join(", ", settings.NotYetActedOn.Select(entry => $"{entry.Name} (line {entry.Line})")));
-}
+using var resolver = new DnsKeyResolver(dnsSettings, TimeProvider.System);
+using var filter = DkimFilter.Build(config, resolver, new List<ConfigDiagnostic>());
+var handlerLog = loggerFactory.CreateLogger("dkim-milter");
 
 if (settings.Background && !commandLine.Foreground)
 {
@@ -101,7 +109,7 @@ if (settings.Background && !commandLine.Foreground)
 MilterServer server;
 try
 {
-    server = new MilterServer(ListenEndpoints.Resolve(settings.Socket), () => new PassThroughHandler(), new MilterServerOptions(), loggerFactory);
+    server = new MilterServer(ListenEndpoints.Resolve(settings.Socket), () => new DkimMilterHandler(filter, handlerLog), new MilterServerOptions(), loggerFactory);
 }
 catch (SocketException ex)
 {

@@ -19,6 +19,10 @@ public sealed record SigningKeyChoice(KeyTableEntry Key, string Domain, string? 
 /// <summary>The decision and, in order, every reason that led to it (what LogWhy logs and explain prints).</summary>
 public sealed record PolicyDecision(PolicyAction Action, IReadOnlyList<SigningKeyChoice> Keys, IReadOnlyList<string> Reasons)
 {
+    /// <summary>A client that is not internal sent as one of our domains (OpenDKIM logs "external host H attempted
+    /// to send as D" whatever LogWhy says, unless the client is in ExternalIgnoreList).</summary>
+    public bool ExternalSenderOfOurDomain { get; init; }
+
     /// <summary>The reasons as one sentence.</summary>
     public string Explanation => string.Join("; ", Reasons);
 }

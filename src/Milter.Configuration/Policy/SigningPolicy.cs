@@ -43,6 +43,9 @@ public sealed class SigningPolicy
     /// <summary>SigningTable, if configured.</summary>
     public SigningTable? SigningTable { get; private init; }
 
+    /// <summary>Every key a decision can choose: the KeyTable's entries, or the single KeyFile.</summary>
+    public IEnumerable<KeyTableEntry> AllKeys => KeyTable?.Entries ?? (SingleKey is null ? [] : [SingleKey]);
+
     private Dataset? Domains { get; init; }
 
     private KeyTableEntry? SingleKey { get; init; }
@@ -156,21 +159,23 @@ public sealed class SigningPolicy
             return new PolicyDecision(PolicyAction.Sign, keys, reasons);
         }
 
+        bool foreignSender = false;
         if (keys.Count > 0 && !local)
         {
             bool ignored = ExternalIgnoreList is not null && ExternalIgnoreList.Contains(facts.ClientAddress, facts.ClientHostname);
             reasons.Add(ignored
                 ? $"client {client} is not internal but is in ExternalIgnoreList: not signed, no warning"
                 : $"external host {client} attempted to send as {senderDomain}");
+            foreignSender = !ignored;
         }
 
         if (!Mode.HasFlag(MilterMode.Verify))
         {
             reasons.Add("Mode does not include v (verify)");
-            return new PolicyDecision(PolicyAction.Nothing, [], reasons);
+            return new PolicyDecision(PolicyAction.Nothing, [], reasons) { ExternalSenderOfOurDomain = foreignSender };
         }
 
-        return new PolicyDecision(PolicyAction.Verify, [], reasons);
+        return new PolicyDecision(PolicyAction.Verify, [], reasons) { ExternalSenderOfOurDomain = foreignSender };
     }
 
     /// <summary>

@@ -34,7 +34,7 @@ internal static class ListenEndpoints
             return new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Loopback : IPAddress.IPv6Loopback, spec.Port);
         }
 
-        var address = Dns.GetHostAddresses(host).FirstOrDefault(candidate => candidate.AddressFamily == family)
+        var address = System.Net.Dns.GetHostAddresses(host).FirstOrDefault(candidate => candidate.AddressFamily == family)
             ?? throw new SocketException((int)SocketError.HostNotFound);
         return new IPEndPoint(address, spec.Port);
     }

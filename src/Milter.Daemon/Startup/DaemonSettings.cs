@@ -1,11 +1,10 @@
 using Milter.Configuration;
-using Milter.Configuration.Options;
 
 namespace Milter.Daemon.Startup;
 
 /// <summary>
-/// What the daemon acts on, read from the configuration file and the command line. Parameters this build
-/// does not act on yet are listed in <see cref="NotYetActedOn"/> so that start-up can say so.
+/// How the daemon runs (socket, logging, foreground), read from the configuration file and the command line.
+/// What it does with mail is <see cref="Dkim.DkimFilter"/>'s.
 /// </summary>
 internal sealed record DaemonSettings(
     SocketSpec Socket,
@@ -14,8 +13,7 @@ internal sealed record DaemonSettings(
     string SyslogFacility,
     string SyslogName,
     bool LogWhy,
-    bool Background,
-    IReadOnlyList<ConfigEntry> NotYetActedOn)
+    bool Background)
 {
     /// <exception cref="ConfigurationException">A value this build reads is illegal, or no socket is set.</exception>
     public static DaemonSettings From(ConfigFile config, CommandLine commandLine)
@@ -54,7 +52,6 @@ internal sealed record DaemonSettings(
             facility,
             config.GetString("SyslogName", "opendkim")!,
             config.GetBoolean("LogWhy", false),
-            config.GetBoolean("Background", true),
-            config.Entries.Values.Where(entry => !ImplementedOptions.Names.Contains(entry.Name)).OrderBy(entry => entry.Line).ToList());
+            config.GetBoolean("Background", true));
     }
 }

@@ -8,12 +8,6 @@ internal static partial class StartupLog
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "dkim-milter starting (pid {Pid}, configuration {ConfigPath}, socket {Socket})")]
     public static partial void Starting(ILogger logger, int pid, string configPath, string socket);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "this build does not sign or verify yet: every message passes unchanged")]
-    public static partial void NoDkimYet(ILogger logger);
-
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "read but not acted on by this build: {Parameters}")]
-    public static partial void NotYetActedOn(ILogger logger, string parameters);
-
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Background is on but dkim-milter never forks: it runs in the foreground (run it under systemd)")]
     public static partial void NoFork(ILogger logger);
 

@@ -15,6 +15,6 @@ public static class DefaultSignedHeaders
     /// signatures.</summary>
     public static IReadOnlyCollection<string> Omitted { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        "Return-Path", "Received", "Comments", "Keywords", "DKIM-Signature",
+        "Return-Path", "Received", "Comments", "Keywords", "Bcc", "Resent-Bcc", "DKIM-Signature",
     };
 }

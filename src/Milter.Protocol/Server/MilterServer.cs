@@ -128,6 +128,7 @@ public sealed class MilterServer : IAsyncDisposable
     private async Task ServeAsync(long id, Socket connection)
     {
         await Task.Yield();
+        IMilterHandler? handler = null;
         try
         {
             if (connection.ProtocolType == ProtocolType.Tcp)
@@ -141,11 +142,14 @@ public sealed class MilterServer : IAsyncDisposable
                 : Describe(_endPoint);
             await using var stream = new NetworkStream(connection, ownsSocket: true);
             var transport = new StreamDuplexPipe(stream);
-            var session = new MilterSession(transport, _handlerFactory(), id, peer, _options.Session, _loggerFactory.CreateLogger("Milter.Session"));
+            handler = _handlerFactory();
+            var session = new MilterSession(transport, handler, id, peer, _options.Session, _loggerFactory.CreateLogger("Milter.Session"));
             await session.RunAsync(_stopping.Token, _abort.Token).ConfigureAwait(false);
         }
         finally
         {
+            // A handler that holds resources for its connection (buffers, keys) gives them back when it ends.
+            (handler as IDisposable)?.Dispose();
             connection.Dispose();
             _sessions.TryRemove(id, out _);
         }

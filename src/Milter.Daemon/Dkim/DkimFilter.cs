@@ -1,0 +1,85 @@
+using Milter.Configuration;
+using Milter.Configuration.Checks;
+using Milter.Configuration.Messages;
+using Milter.Configuration.Policy;
+using Milter.Dkim.Verification;
+
+namespace Milter.Daemon.Dkim;
+
+/// <summary>
+/// Everything the milter needs to sign or verify, built once from the configuration and shared by every session
+/// (each connection gets its own <see cref="DkimMilterHandler"/> over it): the sign-or-verify policy, the loaded
+/// keys, the signing, verification and failure settings, and the verifier with its DNS resolver.
+/// </summary>
+internal sealed class DkimFilter : IDisposable
+{
+    private DkimFilter(SigningPolicy policy, SigningKeys keys, SigningSettings signing, VerificationSettings verification,
+        FailureHandling failures, DkimVerifier verifier, bool logWhy, bool logSuccess, bool logResults, TimeProvider timeProvider)
+    {
+        Policy = policy;
+        Keys = keys;
+        Signing = signing;
+        Verification = verification;
+        Failures = failures;
+        Verifier = verifier;
+        LogWhy = logWhy;
+        LogSuccess = logSuccess;
+        LogResults = logResults;
+        TimeProvider = timeProvider;
+    }
+
+    public SigningPolicy Policy { get; }
+
+    public SigningKeys Keys { get; }
+
+    public SigningSettings Signing { get; }
+
+    public VerificationSettings Verification { get; }
+
+    public FailureHandling Failures { get; }
+
+    public DkimVerifier Verifier { get; }
+
+    /// <summary>LogWhy: log why each message was signed, verified or left alone.</summary>
+    public bool LogWhy { get; }
+
+    /// <summary>SyslogSuccess: log successful signing and verification too (at Information, else Debug).</summary>
+    public bool LogSuccess { get; }
+
+    /// <summary>LogResults: log every signature's result.</summary>
+    public bool LogResults { get; }
+
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>
+    /// Builds the filter. Problems (unreadable tables) go to <paramref name="diagnostics"/>; the caller refuses to
+    /// start when any is an error.
+    /// </summary>
+    public static DkimFilter Build(ConfigFile config, IDkimKeyResolver resolver, ICollection<ConfigDiagnostic> diagnostics, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(resolver);
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        timeProvider ??= TimeProvider.System;
+        var problems = new List<ConfigurationException>();
+        var policy = SigningPolicy.From(config, diagnostics);
+        var signing = SigningSettings.From(config, problems);
+        var verification = VerificationSettings.From(config, problems);
+        foreach (var problem in problems)
+        {
+            diagnostics.Add(ConfigDiagnostic.From(problem));
+        }
+
+        var verifier = new DkimVerifier(resolver, new DkimVerifierOptions
+        {
+            MaximumSignatures = verification.MaximumSignatures,
+            MinimumKeyBits = verification.MinimumKeyBits,
+            ClockDrift = verification.ClockDrift,
+            TimeProvider = timeProvider,
+        });
+        return new DkimFilter(policy, new SigningKeys(policy.AllKeys), signing, verification, FailureHandling.From(config), verifier,
+            config.GetBoolean("LogWhy", false), config.GetBoolean("SyslogSuccess", false), config.GetBoolean("LogResults", false), timeProvider);
+    }
+
+    public void Dispose() => Keys.Dispose();
+}

@@ -1,0 +1,373 @@
+using System.Buffers;
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Milter.Configuration.Messages;
+using Milter.Configuration.Policy;
+using Milter.Dkim;
+using Milter.Dkim.AuthenticationResults;
+using Milter.Dkim.Signing;
+using Milter.Protocol;
+using Milter.Protocol.Handling;
+
+namespace Milter.Daemon.Dkim;
+
+/// <summary>
+/// The DKIM milter for one MTA connection: collects recipients and headers, decides at end of headers whether
+/// the message is signed, verified or left alone (<see cref="SigningPolicy"/>, the code <c>explain</c> runs),
+/// streams the body into the signing or verifying operations, and at end of message inserts the signatures or
+/// the Authentication-Results field and applies the On-* settings. A failure of our own never lets a message
+/// that should be signed pass unsigned: it gets On-SignatureError (or On-InternalError when verifying).
+/// </summary>
+internal sealed class DkimMilterHandler : MilterHandler, IDisposable
+{
+    private const string SignatureFieldName = "DKIM-Signature";
+    private const string ResultsFieldName = "Authentication-Results";
+    private const string UnknownJobId = "(unknown-jobid)";
+    private readonly DkimFilter _filter;
+    private readonly ILogger _log;
+    private MessageState? _message;
+
+    public DkimMilterHandler(DkimFilter filter, ILogger log)
+    {
+        _filter = filter ?? throw new ArgumentNullException(nameof(filter));
+        _log = log ?? throw new ArgumentNullException(nameof(log));
+    }
+
+    /// <summary>What OpenDKIM asks for: header changes and quarantine; no HELO, DATA or unknown commands; header
+    /// values with their leading space (version 6), so simple canonicalization sees exactly what was sent.</summary>
+    public override MilterNegotiation Negotiate(NegotiationOffer offer) => new(
+        MilterActions.AddHeaders | MilterActions.ChangeHeaders | MilterActions.Quarantine,
+        ProtocolOptions.NoHelo | ProtocolOptions.NoUnknown | ProtocolOptions.NoData | ProtocolOptions.HeaderLeadingSpace);
+
+    public override ValueTask<MilterDecision> MailFromAsync(MilterContext context, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        StartMessage();
+        return new(MilterDecision.Continue);
+    }
+
+    public override ValueTask<MilterDecision> RecipientAsync(MilterContext context, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        if (arguments.Count > 0)
+        {
+            (_message ?? StartMessage()).Recipients.Add(arguments[0]);
+        }
+
+        return new(MilterDecision.Continue);
+    }
+
+    public override ValueTask<MilterDecision> HeaderAsync(MilterContext context, MilterHeader header, CancellationToken cancellationToken)
+    {
+        (_message ?? StartMessage()).Headers.Add((header.Name, header.RawValue.ToArray()));
+        return new(MilterDecision.Continue);
+    }
+
+    public override ValueTask<MilterDecision> EndOfHeadersAsync(MilterContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var message = _message ?? StartMessage();
+        string jobId = JobId(context);
+        message.Sender = SenderAddress.Find(message.Headers, _filter.Signing.SenderHeaders);
+        var decision = _filter.Policy.Decide(Facts(context, message));
+        message.Decision = decision;
+        if (_filter.LogWhy)
+        {
+            foreach (string reason in decision.Reasons)
+            {
+                DkimLog.Why(_log, jobId, reason);
+            }
+        }
+
+        if (decision.ExternalSenderOfOurDomain && message.Sender is { } sender)
+        {
+            DkimLog.ExternalHost(_log, jobId, ClientDescription(context), sender[(sender.LastIndexOf('@') + 1)..]);
+        }
+
+        switch (decision.Action)
+        {
+            case PolicyAction.Sign:
+                return new(StartSigning(message, decision, jobId, context));
+            case PolicyAction.Verify:
+                var verification = _filter.Verifier.Begin();
+                message.Verification = verification;
+                foreach (var (name, rawValue) in message.Headers)
+                {
+                    verification.AddHeader(new HeaderField(name, rawValue));
+                }
+
+                // Key look-ups start now and run while the body arrives.
+                verification.EndOfHeaders(cancellationToken);
+                return new(MilterDecision.Continue);
+            default:
+                EndMessage();
+                return new(MilterDecision.Accept);
+        }
+    }
+
+    public override ValueTask<MilterDecision> BodyAsync(MilterContext context, ReadOnlySequence<byte> chunk, CancellationToken cancellationToken)
+    {
+        if (_message is { } message)
+        {
+            foreach (var (_, operation) in message.Signings)
+            {
+                operation.AppendBody(chunk);
+            }
+
+            message.Verification?.AppendBody(chunk);
+        }
+
+        return new(MilterDecision.Continue);
+    }
+
+    public override async ValueTask<MilterDecision> EndOfMessageAsync(MilterContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var message = _message;
+        if (message?.Decision is null)
+        {
+            // No end of headers was seen (nothing to sign or verify was set up): nothing to add.
+            EndMessage();
+            return MilterDecision.Continue;
+        }
+
+        try
+        {
+            return message.Decision.Action == PolicyAction.Sign
+                ? FinishSigning(context, message)
+                : await FinishVerifyingAsync(context, message, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            EndMessage();
+        }
+    }
+
+    public override ValueTask AbortAsync(MilterContext context, CancellationToken cancellationToken)
+    {
+        EndMessage();
+        return ValueTask.CompletedTask;
+    }
+
+    public override ValueTask CloseAsync(MilterContext context, CancellationToken cancellationToken)
+    {
+        EndMessage();
+        return ValueTask.CompletedTask;
+    }
+
+    private MilterDecision StartSigning(MessageState message, PolicyDecision decision, string jobId, MilterContext context)
+    {
+        var settings = _filter.Signing;
+        foreach (var choice in decision.Keys)
+        {
+            if (_filter.Keys.Find(choice.Key, out string? error) is not { } key)
+            {
+                DkimLog.KeyUnusable(_log, jobId, choice.Key.Name, error ?? "unknown");
+                return Refuse(context, _filter.Failures.SignatureError, "On-SignatureError", jobId, $"key '{choice.Key.Name}' unusable", "internal DKIM error");
+            }
+
+            var signer = new DkimSigner(key, new DkimSigningOptions
+            {
+                Domain = choice.Domain,
+                Selector = choice.Key.Selector,
+                Canonicalization = settings.Canonicalization,
+                SignedHeaders = settings.SignedHeaders,
+                OmittedHeaders = settings.OmittedHeaders,
+                OversignedHeaders = settings.OversignedHeaders,
+                Identity = choice.Identity,
+                SignatureLifetime = settings.SignatureLifetime,
+                MaximumSignedBytes = settings.MaximumSignedBytes,
+                TimeProvider = _filter.TimeProvider,
+            });
+            var operation = signer.Begin();
+            foreach (var (name, rawValue) in message.Headers)
+            {
+                // With RemoveOldSignatures the old signatures are gone before the new one is checked, so they are not
+                // part of what it covers either (DKIM-Signature is never signed anyway).
+                operation.AddHeader(name, rawValue);
+            }
+
+            message.Signings.Add((choice, operation));
+        }
+
+        return MilterDecision.Continue;
+    }
+
+    private MilterDecision FinishSigning(MilterContext context, MessageState message)
+    {
+        string jobId = JobId(context);
+        var signatures = new List<(SigningKeyChoice Choice, SignatureHeader Header)>(message.Signings.Count);
+        try
+        {
+            foreach (var (choice, operation) in message.Signings)
+            {
+                signatures.Add((choice, operation.Finish()));
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            DkimLog.SigningFailed(_log, ex, jobId, ex.Message);
+            return Refuse(context, _filter.Failures.SignatureError, "On-SignatureError", jobId, "signing failed", "internal DKIM error");
+        }
+
+        var modifications = context.Modifications;
+        if (_filter.Signing.RemoveOldSignatures)
+        {
+            // Highest occurrence first, so each index still names the field it named when the message arrived.
+            int count = message.Headers.Count(header => header.Name.Equals(SignatureFieldName, StringComparison.OrdinalIgnoreCase));
+            for (int occurrence = count; occurrence >= 1; occurrence--)
+            {
+                modifications.DeleteHeader(occurrence, SignatureFieldName);
+            }
+        }
+
+        // Each at the very top: a signature belongs above everything it covers (OpenDKIM inserts at index 0 too).
+        foreach (var (choice, header) in signatures)
+        {
+            modifications.InsertHeader(0, header.Name, header.RawValue);
+            DkimLog.SignatureAdded(_log, SuccessLevel, jobId, choice.Key.Selector, choice.Domain);
+        }
+
+        return MilterDecision.Continue;
+    }
+
+    private async Task<MilterDecision> FinishVerifyingAsync(MilterContext context, MessageState message, CancellationToken cancellationToken)
+    {
+        string jobId = JobId(context);
+        IReadOnlyList<Milter.Dkim.Verification.DkimResult> results;
+        try
+        {
+            results = await message.Verification!.FinishAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            DkimLog.VerificationFailed(_log, ex, jobId, ex.Message);
+            return Refuse(context, _filter.Failures.InternalError, "On-InternalError", jobId, "verification failed", "internal DKIM error");
+        }
+
+        string authservId = AuthservId(context);
+        RemoveIncomingResults(context, message, authservId, jobId);
+        var settings = _filter.Verification;
+        if (results.Count > 0 || settings.AlwaysAddResultsToUnsigned)
+        {
+            string value = AuthenticationResultsFormatter.Format(authservId, results);
+            context.Modifications.InsertHeader(0, ResultsFieldName, Encoding.UTF8.GetBytes(value));
+        }
+
+        if (_filter.LogResults)
+        {
+            foreach (var result in results)
+            {
+                DkimLog.SignatureResult(_log, LogLevel.Information, jobId, result.Selector ?? "?", result.Domain ?? "?", result.Algorithm ?? "?",
+                    result.Status.ToString().ToLowerInvariant(), result.Reason is null ? "" : $" ({result.Reason})");
+            }
+        }
+
+        var verdict = VerificationVerdict.From(results, _filter.Failures);
+        if (verdict.Problem is null)
+        {
+            DkimLog.VerificationSuccessful(_log, SuccessLevel, jobId);
+            return MilterDecision.Continue;
+        }
+
+        if (results.Count > 0 || verdict.Action != FailureAction.Accept || _filter.LogWhy)
+        {
+            DkimLog.VerificationProblem(_log, jobId, verdict.Problem);
+        }
+
+        return Refuse(context, verdict.Action, verdict.Option, jobId, verdict.Problem, verdict.ReplyText);
+    }
+
+    /// <summary>
+    /// RFC 8601 §5: fields that claim our authserv-id did not come from us (we add ours after this) and are
+    /// removed, unless KeepAuthResults; RemoveARAll removes every field, RemoveARFrom those of the listed hosts.
+    /// </summary>
+    private void RemoveIncomingResults(MilterContext context, MessageState message, string authservId, string jobId)
+    {
+        var settings = _filter.Verification;
+        var fields = message.Headers.Where(header => header.Name.Equals(ResultsFieldName, StringComparison.OrdinalIgnoreCase)).ToList();
+        for (int occurrence = fields.Count; occurrence >= 1; occurrence--)
+        {
+            string value = Encoding.UTF8.GetString(fields[occurrence - 1].RawValue);
+            bool claimsOurs = AuthenticationResultsParser.ClaimsAuthservId(value, authservId);
+            bool remove = settings.RemoveAllAuthResults
+                || (claimsOurs && !settings.KeepAuthResults)
+                || (AuthenticationResultsParser.TryGetAuthservId(value, out string? id) && settings.RemovesFrom(id));
+            if (remove)
+            {
+                context.Modifications.DeleteHeader(occurrence, fields[occurrence - 1].Name);
+                if (claimsOurs)
+                {
+                    DkimLog.ForgedResultsRemoved(_log, jobId, authservId);
+                }
+            }
+        }
+    }
+
+    /// <summary>Applies an On-* action. Accept continues; the refusals carry OpenDKIM's SMTP codes.</summary>
+    private MilterDecision Refuse(MilterContext context, FailureAction action, string option, string jobId, string reason, string replyText)
+    {
+        if (action != FailureAction.Accept)
+        {
+            DkimLog.ActionTaken(_log, jobId, $"{action.ToConfigValue()} per {option}", reason);
+        }
+
+        switch (action)
+        {
+            case FailureAction.Reject:
+                return MilterDecision.WithReply(SmtpReply.Create(550, "5.7.0", replyText));
+            case FailureAction.TempFail:
+                return MilterDecision.WithReply(SmtpReply.Create(451, "4.7.0", replyText));
+            case FailureAction.Discard:
+                return MilterDecision.Discard;
+            case FailureAction.Quarantine:
+                context.Modifications.Quarantine($"dkim-milter: {reason}");
+                return MilterDecision.Continue;
+            default:
+                return MilterDecision.Continue;
+        }
+    }
+
+    private static MessageFacts Facts(MilterContext context, MessageState message)
+    {
+        var connection = context.Connection;
+        IPAddress? address = connection is not null && IPAddress.TryParse(connection.Address, out var parsed) ? parsed : null;
+        // Postfix sends "unknown" or "[1.2.3.4]" when the client has no verified name: that is not a host name.
+        string? hostname = connection?.Hostname is { Length: > 0 } name && name != "unknown" && !name.StartsWith('[') ? name : null;
+        return new MessageFacts(message.Sender, address, hostname, context.Macros.Get, message.Recipients);
+    }
+
+    private string AuthservId(MilterContext context)
+    {
+        string? configured = _filter.Verification.AuthservId;
+        if (configured is not null)
+        {
+            return configured == "HOSTNAME" ? System.Net.Dns.GetHostName() : configured;
+        }
+
+        return context.Macros.Get("j") is { Length: > 0 } mta ? mta : "unknown-host";
+    }
+
+    private static string ClientDescription(MilterContext context) =>
+        context.Connection is { } connection ? $"{connection.Hostname} [{connection.Address}]" : "unknown";
+
+    private static string JobId(MilterContext context) => context.Macros.Get("i") is { Length: > 0 } id ? id : UnknownJobId;
+
+    private LogLevel SuccessLevel => _filter.LogSuccess ? LogLevel.Information : LogLevel.Debug;
+
+    /// <summary>The server disposes the handler when its connection ends, whichever way it ends.</summary>
+    public void Dispose() => EndMessage();
+
+    private MessageState StartMessage()
+    {
+        EndMessage();
+        _message = new MessageState();
+        return _message;
+    }
+
+    private void EndMessage()
+    {
+        _message?.Dispose();
+        _message = null;
+    }
+}

@@ -1,0 +1,39 @@
+using Milter.Configuration.Policy;
+using Milter.Dkim.Signing;
+using Milter.Dkim.Verification;
+
+namespace Milter.Daemon.Dkim;
+
+/// <summary>What one message in a session has collected so far, and the DKIM work started for it.</summary>
+internal sealed class MessageState : IDisposable
+{
+    /// <summary>Envelope recipients (RCPT TO), as the MTA sent them.</summary>
+    public List<string> Recipients { get; } = [];
+
+    /// <summary>Header fields in message order, values exactly as in the message (after the colon).</summary>
+    public List<(string Name, byte[] RawValue)> Headers { get; } = [];
+
+    /// <summary>The sign-or-verify decision, made at end of headers.</summary>
+    public PolicyDecision? Decision { get; set; }
+
+    /// <summary>The sender address the decision was made for.</summary>
+    public string? Sender { get; set; }
+
+    /// <summary>One signing operation per chosen key.</summary>
+    public List<(SigningKeyChoice Choice, SigningOperation Operation)> Signings { get; } = [];
+
+    /// <summary>The verification, when verifying.</summary>
+    public VerificationOperation? Verification { get; set; }
+
+    public void Dispose()
+    {
+        foreach (var (_, operation) in Signings)
+        {
+            operation.Dispose();
+        }
+
+        Signings.Clear();
+        Verification?.Dispose();
+        Verification = null;
+    }
+}
