@@ -1,10 +1,16 @@
 namespace Milter.Configuration.Messages;
 
 /// <summary>
-/// The On-* settings: which <see cref="FailureAction"/> each kind of problem gets. Defaults are OpenDKIM's;
-/// On-Default, when set, replaces every default first and the specific On-* settings then override it
+/// The On-* settings: which <see cref="FailureAction"/> each kind of problem gets. On-Default, when set, replaces
+/// every default first and the specific On-* settings then override it, wherever they stand in the file
 /// (opendkim.conf(5): "processed before the other On- values so it can be used as a blanket setting followed by
-/// specific overrides").
+/// specific overrides"; measured the same).
+/// <para>
+/// Defaults are what OpenDKIM 2.11 does, measured, where that differs from what its manual says: a DNS failure
+/// is accepted (the manual says tempfail, but OpenDKIM never applies On-DNSError), and a message that cannot be
+/// signed is tempfailed (the manual says reject, but OpenDKIM tempfails on a bad key whatever On-SignatureError
+/// says). Set explicitly, both are honoured here. On-Security is not here: OpenDKIM applies it to nothing.
+/// </para>
 /// </summary>
 public sealed record FailureHandling
 {
@@ -12,7 +18,7 @@ public sealed record FailureHandling
     public FailureAction BadSignature { get; init; } = FailureAction.Accept;
 
     /// <summary>On-DNSError: a key look-up failed temporarily.</summary>
-    public FailureAction DnsError { get; init; } = FailureAction.TempFail;
+    public FailureAction DnsError { get; init; } = FailureAction.Accept;
 
     /// <summary>On-InternalError: our own error (a bug, resources).</summary>
     public FailureAction InternalError { get; init; } = FailureAction.TempFail;
@@ -23,13 +29,10 @@ public sealed record FailureHandling
     /// <summary>On-NoSignature: the message carries no signature.</summary>
     public FailureAction NoSignature { get; init; } = FailureAction.Accept;
 
-    /// <summary>On-Security: the message has properties that are a security concern.</summary>
-    public FailureAction Security { get; init; } = FailureAction.TempFail;
-
     /// <summary>On-SignatureError: a message that should be signed cannot be (bad key, bad message).</summary>
-    public FailureAction SignatureError { get; init; } = FailureAction.Reject;
+    public FailureAction SignatureError { get; init; } = FailureAction.TempFail;
 
-    /// <summary>OpenDKIM's defaults.</summary>
+    /// <summary>The defaults (OpenDKIM's behaviour).</summary>
     public static FailureHandling Default { get; } = new();
 
     /// <summary>Reads the On-* settings; values were checked by the option validator, an unreadable one keeps its default.</summary>
@@ -46,7 +49,6 @@ public sealed record FailureHandling
                 InternalError = blanket,
                 KeyNotFound = blanket,
                 NoSignature = blanket,
-                Security = blanket,
                 SignatureError = blanket,
             };
         }
@@ -58,7 +60,6 @@ public sealed record FailureHandling
             InternalError = Read(config, "On-InternalError") ?? handling.InternalError,
             KeyNotFound = Read(config, "On-KeyNotFound") ?? handling.KeyNotFound,
             NoSignature = Read(config, "On-NoSignature") ?? handling.NoSignature,
-            Security = Read(config, "On-Security") ?? handling.Security,
             SignatureError = Read(config, "On-SignatureError") ?? handling.SignatureError,
         };
     }

@@ -42,7 +42,6 @@ public static class ImplementedOptions
         "On-InternalError",
         "On-KeyNotFound",
         "On-NoSignature",
-        "On-Security",
         "On-SignatureError",
         "OversignHeaders",
         "PeerList",

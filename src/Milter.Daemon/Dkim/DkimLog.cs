@@ -29,11 +29,14 @@ internal static partial class DkimLog
     [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "{JobId}: verification error: {Reason}")]
     public static partial void VerificationFailed(ILogger logger, Exception exception, string jobId, string reason);
 
-    [LoggerMessage(EventId = 107, Message = "{JobId}: s={Selector} d={Domain} a={Algorithm} result={Result}{Reason}")]
-    public static partial void SignatureResult(ILogger logger, LogLevel level, string jobId, string selector, string domain, string algorithm, string result, string reason);
+    [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "{JobId}: {Results}")]
+    public static partial void SignatureResults(ILogger logger, string jobId, string results);
 
-    [LoggerMessage(EventId = 108, Level = LogLevel.Information, Message = "{JobId}: {Problem}")]
-    public static partial void VerificationProblem(ILogger logger, string jobId, string problem);
+    [LoggerMessage(EventId = 108, Message = "{JobId}: {Problem}")]
+    public static partial void VerificationProblem(ILogger logger, LogLevel level, string jobId, string problem);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Information, Message = "{JobId}: can't determine message sender; accepting")]
+    public static partial void NoSender(ILogger logger, string jobId);
 
     [LoggerMessage(EventId = 109, Level = LogLevel.Information, Message = "{JobId}: {Action} ({Reason})")]
     public static partial void ActionTaken(ILogger logger, string jobId, string action, string reason);

@@ -7,6 +7,7 @@ using Milter.Configuration.Policy;
 using Milter.Dkim;
 using Milter.Dkim.AuthenticationResults;
 using Milter.Dkim.Signing;
+using Milter.Dkim.Verification;
 using Milter.Protocol;
 using Milter.Protocol.Handling;
 
@@ -234,10 +235,10 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
     private async Task<MilterDecision> FinishVerifyingAsync(MilterContext context, MessageState message, CancellationToken cancellationToken)
     {
         string jobId = JobId(context);
-        IReadOnlyList<Milter.Dkim.Verification.DkimResult> results;
+        List<DkimResult> results;
         try
         {
-            results = await message.Verification!.FinishAsync(cancellationToken).ConfigureAwait(false);
+            results = (await message.Verification!.FinishAsync(cancellationToken).ConfigureAwait(false)).Select(OpenDkimReporting.Present).ToList();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -247,20 +248,25 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
 
         string authservId = AuthservId(context);
         RemoveIncomingResults(context, message, authservId, jobId);
-        var settings = _filter.Verification;
-        if (results.Count > 0 || settings.AlwaysAddResultsToUnsigned)
+        if (message.Sender is null)
         {
-            string value = AuthenticationResultsFormatter.Format(authservId, results);
+            // As OpenDKIM: no usable sender header means no DKIM evaluation can be trusted (the signature's d= cannot
+            // be related to an author), so the message is reported as malformed and accepted.
+            DkimLog.NoSender(_log, jobId);
+            context.Modifications.InsertHeader(0, ResultsFieldName, Encoding.UTF8.GetBytes($" {authservId}; dkim=permerror (bad message/signature format)"));
+            return MilterDecision.Continue;
+        }
+
+        if (results.Count > 0 || _filter.Verification.AlwaysAddResultsToUnsigned)
+        {
+            // No DNSSEC here: keys from DNS are "unprotected", as OpenDKIM says without a trust anchor.
+            string value = AuthenticationResultsFormatter.Format(authservId, results, ResultsLayout);
             context.Modifications.InsertHeader(0, ResultsFieldName, Encoding.UTF8.GetBytes(value));
         }
 
-        if (_filter.LogResults)
+        if (_filter.LogResults && results.Count > 0)
         {
-            foreach (var result in results)
-            {
-                DkimLog.SignatureResult(_log, LogLevel.Information, jobId, result.Selector ?? "?", result.Domain ?? "?", result.Algorithm ?? "?",
-                    result.Status.ToString().ToLowerInvariant(), result.Reason is null ? "" : $" ({result.Reason})");
-            }
+            DkimLog.SignatureResults(_log, jobId, string.Join("; ", results.Select(Describe)));
         }
 
         var verdict = VerificationVerdict.From(results, _filter.Failures);
@@ -270,13 +276,21 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
             return MilterDecision.Continue;
         }
 
+        // "no signature data" is news only when something happens to the message, or when asked why.
         if (results.Count > 0 || verdict.Action != FailureAction.Accept || _filter.LogWhy)
         {
-            DkimLog.VerificationProblem(_log, jobId, verdict.Problem);
+            DkimLog.VerificationProblem(_log, results.Count > 0 || verdict.Action != FailureAction.Accept ? LogLevel.Warning : LogLevel.Debug, jobId, verdict.Problem);
         }
 
-        return Refuse(context, verdict.Action, verdict.Option, jobId, verdict.Problem, verdict.ReplyText);
+        return Refuse(context, verdict.Action, verdict.Option, jobId, verdict.Problem, verdict.ReplyText, verdict.TempFailStatus);
     }
+
+    private static readonly AuthenticationResultsOptions ResultsLayout = AuthenticationResultsOptions.Default with { Dnssec = KeyDnssecStatus.Unprotected };
+
+    // OpenDKIM's LogResults wording: signature=<header.b> domain=D selector=S result="..."
+    private static string Describe(DkimResult result) =>
+        $"signature={(result.Signature is { } b ? b[..Math.Min(8, b.Length)] : "?")} domain={result.Domain ?? "?"} selector={result.Selector ?? "?"} " +
+        $"result=\"{(result.Status == DkimResultStatus.Pass ? "no signature error" : result.Reason ?? result.Status.ToString().ToLowerInvariant())}\"";
 
     /// <summary>
     /// RFC 8601 §5: fields that claim our authserv-id did not come from us (we add ours after this) and are
@@ -305,7 +319,7 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
     }
 
     /// <summary>Applies an On-* action. Accept continues; the refusals carry OpenDKIM's SMTP codes.</summary>
-    private MilterDecision Refuse(MilterContext context, FailureAction action, string option, string jobId, string reason, string replyText)
+    private MilterDecision Refuse(MilterContext context, FailureAction action, string option, string jobId, string reason, string replyText, string tempFailStatus = "4.7.0")
     {
         if (action != FailureAction.Accept)
         {
@@ -317,7 +331,7 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
             case FailureAction.Reject:
                 return MilterDecision.WithReply(SmtpReply.Create(550, "5.7.0", replyText));
             case FailureAction.TempFail:
-                return MilterDecision.WithReply(SmtpReply.Create(451, "4.7.0", replyText));
+                return MilterDecision.WithReply(SmtpReply.Create(451, tempFailStatus, replyText));
             case FailureAction.Discard:
                 return MilterDecision.Discard;
             case FailureAction.Quarantine:

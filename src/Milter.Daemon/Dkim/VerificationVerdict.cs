@@ -4,11 +4,12 @@ using Milter.Dkim.Verification;
 namespace Milter.Daemon.Dkim;
 
 /// <summary>
-/// What a verified message's results mean for the message: which On-* setting applies, the SMTP text used if that
-/// setting refuses the message, and the log line. As in OpenDKIM, one passing signature makes the message good;
-/// otherwise the first signature's result decides.
+/// What a verified message's results mean for the message: which On-* setting applies, the SMTP reply used if
+/// that setting refuses the message, and the log line. One passing signature makes the message good; otherwise
+/// the first signature's result decides. Codes and texts are OpenDKIM's (measured): 550 5.7.0 and 451 4.7.0,
+/// but 451 4.7.5 for a key that cannot be retrieved.
 /// </summary>
-internal sealed record VerificationVerdict(FailureAction Action, string Option, string? Problem, string ReplyText)
+internal sealed record VerificationVerdict(FailureAction Action, string Option, string? Problem, string ReplyText, string TempFailStatus = "4.7.0")
 {
     public static VerificationVerdict From(IReadOnlyList<DkimResult> results, FailureHandling failures)
     {
@@ -25,17 +26,22 @@ internal sealed record VerificationVerdict(FailureAction Action, string Option, 
         }
 
         var first = results[0];
-        string where = first.Selector is null || first.Domain is null ? "" : $" (s={first.Selector}, d={first.Domain})";
-        return first.Status switch
+        string where = $"(s={first.Selector ?? "?"}, d={first.Domain ?? "?"})";
+        return first.Failure switch
         {
-            DkimResultStatus.TempError => new(failures.DnsError, "On-DNSError", $"key retrieval failed{where}: {first.Reason}", "DKIM key retrieval failed"),
-            _ when IsKeyNotFound(first) => new(failures.KeyNotFound, "On-KeyNotFound", $"key retrieval failed{where}: {first.Reason}", "no key for signature"),
-            DkimResultStatus.Fail => new(failures.BadSignature, "On-BadSignature", $"bad signature data{where}: {first.Reason}", "bad DKIM signature data"),
-            DkimResultStatus.Policy => new(failures.BadSignature, "On-BadSignature", $"signature not acceptable{where}: {first.Reason}", "bad DKIM signature data"),
-            _ => new(failures.BadSignature, "On-BadSignature", $"bad signature data{where}: {first.Reason}", "DKIM signature syntax error"),
+            DkimFailure.KeyQueryFailed =>
+                new(failures.DnsError, "On-DNSError", $"key retrieval failed {where}: {first.Reason}", "DKIM key retrieval failed", "4.7.5"),
+            DkimFailure.KeyNotFound =>
+                new(failures.KeyNotFound, "On-KeyNotFound", $"key retrieval failed {where}: {first.Reason}", "DKIM key retrieval failed", "4.7.5"),
+            DkimFailure.KeyRevoked =>
+                new(failures.BadSignature, "On-BadSignature", $"key revoked {where}", "bad DKIM signature data"),
+            DkimFailure.Syntax =>
+                new(failures.BadSignature, "On-BadSignature", $"syntax error: {first.Reason}", "DKIM signature syntax error"),
+            DkimFailure.BodyHashMismatch or DkimFailure.SignatureMismatch or DkimFailure.KeyUnusable or DkimFailure.BodyLength =>
+                new(failures.BadSignature, "On-BadSignature", $"bad signature data {where}: {first.Reason}", "bad DKIM signature data"),
+            // Expired, future, too-small keys and refused algorithms are results for the reader of
+            // Authentication-Results (DMARC) to weigh; OpenDKIM applies no On-* setting to them either.
+            _ => new(FailureAction.Accept, "", $"signature not acceptable {where}: {first.Reason}", ""),
         };
     }
-
-    private static bool IsKeyNotFound(DkimResult result) =>
-        result.Reason is { } reason && (reason.StartsWith("no key for signature", StringComparison.Ordinal) || reason.StartsWith("key revoked", StringComparison.Ordinal));
 }

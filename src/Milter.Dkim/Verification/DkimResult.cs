@@ -32,6 +32,7 @@ public enum DkimResultStatus
 /// <param name="Signature">b= without whitespace; Authentication-Results shows its first characters.</param>
 /// <param name="KeyBits">The size of the key that was used, when one was found.</param>
 /// <param name="UnsignedBodyBytes">With l=, how many canonical body bytes follow the signed part (0 otherwise).</param>
+/// <param name="Failure">Why it did not pass, as a value (None for pass).</param>
 public sealed record DkimResult(
     DkimResultStatus Status,
     string? Reason,
@@ -41,4 +42,5 @@ public sealed record DkimResult(
     string? Algorithm = null,
     string? Signature = null,
     int? KeyBits = null,
-    long UnsignedBodyBytes = 0);
+    long UnsignedBodyBytes = 0,
+    DkimFailure Failure = DkimFailure.None);

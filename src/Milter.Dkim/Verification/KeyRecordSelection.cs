@@ -13,7 +13,7 @@ internal static class KeyRecordSelection
     {
         if (lookup.Status == KeyLookupStatus.NotFound)
         {
-            return KeySelection.Failed(DkimResultStatus.PermError, "no key for signature" + (lookup.Error is null ? "" : $" ({lookup.Error})"));
+            return KeySelection.Failed(DkimResultStatus.PermError, DkimFailure.KeyNotFound, "no key for signature" + (lookup.Error is null ? "" : $" ({lookup.Error})"));
         }
 
         KeyRecordParseResult? firstFailure = null;
@@ -36,27 +36,27 @@ internal static class KeyRecordSelection
         if (record is null)
         {
             return firstFailure is null || firstFailure.Error == KeyRecordError.NotDkimKeyRecord
-                ? KeySelection.Failed(DkimResultStatus.PermError, "no key for signature" + (firstFailure is null ? "" : $" ({firstFailure.Reason})"))
-                : KeySelection.Failed(DkimResultStatus.PermError, firstFailure.Reason!);
+                ? KeySelection.Failed(DkimResultStatus.PermError, DkimFailure.KeyNotFound, "no key for signature" + (firstFailure is null ? "" : $" ({firstFailure.Reason})"))
+                : KeySelection.Failed(DkimResultStatus.PermError, firstFailure.Error == KeyRecordError.Revoked ? DkimFailure.KeyRevoked : DkimFailure.KeyUnusable, firstFailure.Reason!);
         }
 
         if (!record.Accepts(signature.Algorithm, out string? reason))
         {
-            return KeySelection.Failed(DkimResultStatus.PermError, reason, record.PublicKey);
+            return KeySelection.Failed(DkimResultStatus.PermError, DkimFailure.KeyUnusable, reason, record.PublicKey);
         }
 
         string identityDomain = signature.Identity[(signature.Identity.LastIndexOf('@') + 1)..];
         if (!record.AllowsIdentityDomain(identityDomain, signature.Domain))
         {
-            return KeySelection.Failed(DkimResultStatus.PermError, "domain mismatch: the key (t=s) requires the i= domain to be d= exactly", record.PublicKey);
+            return KeySelection.Failed(DkimResultStatus.PermError, DkimFailure.KeyUnusable, "domain mismatch: the key (t=s) requires the i= domain to be d= exactly", record.PublicKey);
         }
 
-        return new KeySelection(record.PublicKey, DkimResultStatus.Pass, null);
+        return new KeySelection(record.PublicKey, DkimResultStatus.Pass, DkimFailure.None, null);
     }
 }
 
 /// <summary>The key to verify with, or why there is none (with the status to report).</summary>
-internal sealed record KeySelection(DkimPublicKey? PublicKey, DkimResultStatus ErrorStatus, string? Error)
+internal sealed record KeySelection(DkimPublicKey? PublicKey, DkimResultStatus ErrorStatus, DkimFailure Failure, string? Error)
 {
-    public static KeySelection Failed(DkimResultStatus status, string reason, DkimPublicKey? key = null) => new(key, status, reason);
+    public static KeySelection Failed(DkimResultStatus status, DkimFailure failure, string reason, DkimPublicKey? key = null) => new(key, status, failure, reason);
 }

@@ -123,15 +123,15 @@ public sealed class VerificationOperation : IDisposable
     {
         if (candidate.Signature is not { } signature)
         {
-            return new DkimResult(DkimResultStatus.PermError, candidate.ParseError);
+            return new DkimResult(DkimResultStatus.PermError, candidate.ParseError, Failure: DkimFailure.Syntax);
         }
 
-        DkimResult Result(DkimResultStatus status, string? reason, int? keyBits = null, long unsigned = 0) =>
-            new(status, reason, signature.Domain, signature.Identity, signature.Selector, signature.AlgorithmText, signature.SignatureText, keyBits, unsigned);
+        DkimResult Result(DkimResultStatus status, DkimFailure failure, string? reason, int? keyBits = null, long unsigned = 0) =>
+            new(status, reason, signature.Domain, signature.Identity, signature.Selector, signature.AlgorithmText, signature.SignatureText, keyBits, unsigned, failure);
 
         if (signature.Algorithm == DkimAlgorithm.RsaSha1)
         {
-            return Result(DkimResultStatus.Policy, "rsa-sha1 signatures are not accepted (RFC 8301)");
+            return Result(DkimResultStatus.Policy, DkimFailure.AlgorithmRefused, "rsa-sha1 signatures are not accepted (RFC 8301)");
         }
 
         var options = _verifier.Options;
@@ -139,52 +139,52 @@ public sealed class VerificationOperation : IDisposable
         long drift = (long)options.ClockDrift.TotalSeconds;
         if (signature.Timestamp is { } timestamp && timestamp > now + drift)
         {
-            return Result(DkimResultStatus.PermError, "signature timestamp in the future");
+            return Result(DkimResultStatus.PermError, DkimFailure.FutureTimestamp, "signature timestamp in the future");
         }
 
         if (signature.Expiration is { } expiration && expiration + drift < now)
         {
-            return Result(DkimResultStatus.Fail, "signature expired");
+            return Result(DkimResultStatus.Fail, DkimFailure.Expired, "signature expired");
         }
 
         var lookup = await candidate.KeyLookup!.ConfigureAwait(false);
         if (lookup.Status == KeyLookupStatus.TemporaryFailure)
         {
-            return Result(DkimResultStatus.TempError, $"key query failed: {lookup.Error}");
+            return Result(DkimResultStatus.TempError, DkimFailure.KeyQueryFailed, $"key query failed: {lookup.Error}");
         }
 
         var key = KeyRecordSelection.Select(lookup, signature);
         if (key.Error is { } keyError)
         {
-            return Result(key.ErrorStatus, keyError, key.PublicKey?.KeyBits);
+            return Result(key.ErrorStatus, key.Failure, keyError, key.PublicKey?.KeyBits);
         }
 
         var publicKey = key.PublicKey!;
         if (publicKey.Algorithm == DkimAlgorithm.RsaSha256 && publicKey.KeyBits < options.MinimumKeyBits)
         {
-            return Result(DkimResultStatus.Policy, $"key too small ({publicKey.KeyBits} bits; at least {options.MinimumKeyBits} required)", publicKey.KeyBits);
+            return Result(DkimResultStatus.Policy, DkimFailure.KeyTooSmall, $"key too small ({publicKey.KeyBits} bits; at least {options.MinimumKeyBits} required)", publicKey.KeyBits);
         }
 
         var hasher = candidate.BodyHasher!;
         byte[] bodyHash = hasher.Finish();
         if (signature.BodyLength is { } length && length > hasher.CanonicalLength)
         {
-            return Result(DkimResultStatus.PermError, "l= is longer than the body", publicKey.KeyBits);
+            return Result(DkimResultStatus.PermError, DkimFailure.BodyLength, "l= is longer than the body", publicKey.KeyBits);
         }
 
         if (!CryptographicOperations.FixedTimeEquals(bodyHash, signature.BodyHash))
         {
-            return Result(DkimResultStatus.Fail, "body hash did not verify", publicKey.KeyBits);
+            return Result(DkimResultStatus.Fail, DkimFailure.BodyHashMismatch, "body hash did not verify", publicKey.KeyBits);
         }
 
         var unsignedField = new HeaderField(signature.Field.Name, HeaderHash.WithoutSignatureValue(signature.Field.RawValue.Span));
         byte[] headerHash = HeaderHash.Compute(_headers, signature.SignedHeaders, signature.Canonicalization.Header, unsignedField);
         if (!publicKey.VerifyHash(headerHash, signature.Signature, HashAlgorithmName.SHA256))
         {
-            return Result(DkimResultStatus.Fail, "signature verification failed", publicKey.KeyBits);
+            return Result(DkimResultStatus.Fail, DkimFailure.SignatureMismatch, "signature verification failed", publicKey.KeyBits);
         }
 
-        return Result(DkimResultStatus.Pass, null, publicKey.KeyBits, hasher.UnhashedLength);
+        return Result(DkimResultStatus.Pass, DkimFailure.None, null, publicKey.KeyBits, hasher.UnhashedLength);
     }
 
     private sealed record Candidate(HeaderField Field, DkimSignature? Signature, string? ParseError, BodyHasher? BodyHasher, Task<KeyLookupResult>? KeyLookup);

@@ -78,6 +78,7 @@ public sealed class VerifierOutcomeTests : IDisposable
 
         Assert.Equal(DkimResultStatus.Fail, result.Status);
         Assert.Equal("body hash did not verify", result.Reason);
+        Assert.Equal(DkimFailure.BodyHashMismatch, result.Failure);
     }
 
     [Fact]
@@ -87,6 +88,7 @@ public sealed class VerifierOutcomeTests : IDisposable
 
         Assert.Equal(DkimResultStatus.Fail, result.Status);
         Assert.Equal("signature verification failed", result.Reason);
+        Assert.Equal(DkimFailure.SignatureMismatch, result.Failure);
     }
 
     [Fact]
@@ -117,6 +119,7 @@ public sealed class VerifierOutcomeTests : IDisposable
 
         Assert.Equal(DkimResultStatus.PermError, result.Status);
         Assert.StartsWith("no key for signature", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(DkimFailure.KeyNotFound, result.Failure);
     }
 
     [Fact]
@@ -127,6 +130,7 @@ public sealed class VerifierOutcomeTests : IDisposable
         var result = await SignAndVerify(Options("relaxed/relaxed"));
 
         Assert.Equal(DkimResultStatus.TempError, result.Status);
+        Assert.Equal(DkimFailure.KeyQueryFailed, result.Failure);
         Assert.Contains("SERVFAIL", result.Reason, StringComparison.Ordinal);
     }
 
@@ -139,6 +143,7 @@ public sealed class VerifierOutcomeTests : IDisposable
 
         Assert.Equal(DkimResultStatus.PermError, result.Status);
         Assert.Contains("revoked", result.Reason, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(DkimFailure.KeyRevoked, result.Failure);
     }
 
     [Fact]
@@ -194,6 +199,7 @@ public sealed class VerifierOutcomeTests : IDisposable
         Assert.Equal(DkimResultStatus.Policy, result.Status);
         Assert.Equal(768, result.KeyBits);
         Assert.Contains("key too small", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(DkimFailure.KeyTooSmall, result.Failure);
     }
 
     [Fact]
@@ -205,6 +211,7 @@ public sealed class VerifierOutcomeTests : IDisposable
         var result = Assert.Single(await Messages.VerifyAsync(Verifier(), signed));
 
         Assert.Equal(DkimResultStatus.Policy, result.Status);
+        Assert.Equal(DkimFailure.AlgorithmRefused, result.Failure);
         Assert.Equal(0, _resolver.Lookups);
     }
 
@@ -220,6 +227,7 @@ public sealed class VerifierOutcomeTests : IDisposable
         var result = Assert.Single(await Messages.VerifyAsync(Verifier(), signed));
         Assert.Equal(DkimResultStatus.Fail, result.Status);
         Assert.Equal("signature expired", result.Reason);
+        Assert.Equal(DkimFailure.Expired, result.Failure);
     }
 
     [Fact]
