@@ -1,0 +1,12 @@
+import sys; sys.path.insert(0, '/tmp/odkim-research/lib')
+from harness import *
+o = OpenDKIM('')
+m = o.milter()
+print(m.neg)
+print(m.connect())
+print(m.helo())
+print(m.message([('From', ' a@example.net'), ('Subject', ' hi')], b'hello\r\n'))
+m.quit()
+time.sleep(0.3)
+print(o.sink.messages())
+o.stop(); print(o.output)
