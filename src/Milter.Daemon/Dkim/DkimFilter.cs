@@ -2,6 +2,7 @@ using Milter.Configuration;
 using Milter.Configuration.Checks;
 using Milter.Configuration.Messages;
 using Milter.Configuration.Policy;
+using Milter.Dkim;
 using Milter.Dkim.Verification;
 
 namespace Milter.Daemon.Dkim;
@@ -77,8 +78,33 @@ internal sealed class DkimFilter : IDisposable
             ClockDrift = verification.ClockDrift,
             TimeProvider = timeProvider,
         });
-        return new DkimFilter(policy, new SigningKeys(policy.AllKeys), signing, verification, FailureHandling.From(config), verifier,
+        var keys = new SigningKeys(policy.AllKeys);
+        CheckAlgorithms(config, policy, keys, signing, diagnostics);
+        return new DkimFilter(policy, keys, signing, verification, FailureHandling.From(config), verifier,
             config.GetBoolean("LogWhy", false), config.GetBoolean("SyslogSuccess", false), config.GetBoolean("LogResults", false), timeProvider);
+    }
+
+    /// <summary>
+    /// A key signs with its own algorithm (an RSA key rsa-sha256, an Ed25519 key ed25519-sha256), so that one
+    /// KeyTable can hold both for dual signing. SignatureAlgorithm therefore only states an expectation: a key of
+    /// the other kind is worth a warning (OpenDKIM would fail to sign with it).
+    /// </summary>
+    private static void CheckAlgorithms(ConfigFile config, SigningPolicy policy, SigningKeys keys, SigningSettings signing, ICollection<ConfigDiagnostic> diagnostics)
+    {
+        if (config.Find("SignatureAlgorithm") is not { } setting)
+        {
+            return;
+        }
+
+        foreach (var entry in policy.AllKeys)
+        {
+            if (keys.Find(entry, out _) is { } key && key.Algorithm != signing.Algorithm)
+            {
+                diagnostics.Add(new ConfigDiagnostic(false, setting.File, setting.Line,
+                    $"SignatureAlgorithm is {signing.Algorithm.ToTagValue()} but key '{entry.Name}' ({entry.Source}:{entry.Line}) is {key.Algorithm.KeyType()}",
+                    $"it signs {key.Algorithm.ToTagValue()}: a key always signs with its own algorithm"));
+            }
+        }
     }
 
     public void Dispose() => Keys.Dispose();
