@@ -88,7 +88,7 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
         switch (decision.Action)
         {
             case PolicyAction.Sign:
-                return new(StartSigning(message, decision, jobId, context));
+                return new(StartSigning(message, decision, jobId));
             case PolicyAction.Verify:
                 var verification = _filter.Verifier.Begin();
                 message.Verification = verification;
@@ -156,7 +156,7 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
         return ValueTask.CompletedTask;
     }
 
-    private MilterDecision StartSigning(MessageState message, PolicyDecision decision, string jobId, MilterContext context)
+    private MilterDecision StartSigning(MessageState message, PolicyDecision decision, string jobId)
     {
         var settings = _filter.Signing;
         foreach (var choice in decision.Keys)
@@ -164,7 +164,8 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
             if (_filter.Keys.Find(choice.Key, out string? error) is not { } key)
             {
                 DkimLog.KeyUnusable(_log, jobId, choice.Key.Name, error ?? "unknown");
-                return Refuse(context, _filter.Failures.SignatureError, "On-SignatureError", jobId, $"key '{choice.Key.Name}' unusable", "internal DKIM error");
+                message.UnusableKey = choice.Key.Name;
+                return MilterDecision.Continue;
             }
 
             var signer = new DkimSigner(key, new DkimSigningOptions
@@ -197,6 +198,12 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
     private MilterDecision FinishSigning(MilterContext context, MessageState message)
     {
         string jobId = JobId(context);
+        if (message.UnusableKey is { } keyName)
+        {
+            // Never pass a message unsigned that should have been signed: the administrator decides what happens.
+            return Refuse(context, _filter.Failures.SignatureError, "On-SignatureError", jobId, $"key '{keyName}' unusable", "internal DKIM error");
+        }
+
         var signatures = new List<(SigningKeyChoice Choice, SignatureHeader Header)>(message.Signings.Count);
         try
         {

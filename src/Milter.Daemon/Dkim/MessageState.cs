@@ -22,6 +22,10 @@ internal sealed class MessageState : IDisposable
     /// <summary>One signing operation per chosen key.</summary>
     public List<(SigningKeyChoice Choice, SigningOperation Operation)> Signings { get; } = [];
 
+    /// <summary>A key that could not be used, found at end of headers; its On-SignatureError applies at end of
+    /// message, where every action (quarantine included) can be carried out.</summary>
+    public string? UnusableKey { get; set; }
+
     /// <summary>The verification, when verifying.</summary>
     public VerificationOperation? Verification { get; set; }
 
