@@ -9,7 +9,9 @@ namespace Milter.Configuration.Messages;
 /// Defaults are what OpenDKIM 2.11 does, measured, where that differs from what its manual says: a DNS failure
 /// is accepted (the manual says tempfail, but OpenDKIM never applies On-DNSError), and a message that cannot be
 /// signed is tempfailed (the manual says reject, but OpenDKIM tempfails on a bad key whatever On-SignatureError
-/// says). Set explicitly, both are honoured here. On-Security is not here: OpenDKIM applies it to nothing.
+/// says). Set explicitly, both are honoured here; On-Default does not cover On-DNSError (with OpenDKIM it never
+/// did, and a blanket "reject" must not bounce good mail for a passing DNS problem). On-Security is not here:
+/// OpenDKIM applies it to nothing.
 /// </para>
 /// </summary>
 public sealed record FailureHandling
@@ -45,7 +47,6 @@ public sealed record FailureHandling
             handling = new FailureHandling
             {
                 BadSignature = blanket,
-                DnsError = blanket,
                 InternalError = blanket,
                 KeyNotFound = blanket,
                 NoSignature = blanket,

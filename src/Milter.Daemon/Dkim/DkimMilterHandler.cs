@@ -242,10 +242,10 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
     private async Task<MilterDecision> FinishVerifyingAsync(MilterContext context, MessageState message, CancellationToken cancellationToken)
     {
         string jobId = JobId(context);
-        List<DkimResult> results;
+        IReadOnlyList<DkimResult> evaluated;
         try
         {
-            results = (await message.Verification!.FinishAsync(cancellationToken).ConfigureAwait(false)).Select(OpenDkimReporting.Present).ToList();
+            evaluated = await message.Verification!.FinishAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -253,6 +253,8 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
             return Refuse(context, _filter.Failures.InternalError, "On-InternalError", jobId, "verification failed", "internal DKIM error");
         }
 
+        // Reported in OpenDKIM's words; decided and logged with ours, which say more (e.g. body or header mismatch).
+        var results = evaluated.Select(OpenDkimReporting.Present).ToList();
         string authservId = AuthservId(context);
         RemoveIncomingResults(context, message, authservId, jobId);
         if (message.Sender is null)
@@ -276,10 +278,14 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
             DkimLog.SignatureResults(_log, jobId, string.Join("; ", results.Select(Describe)));
         }
 
-        var verdict = VerificationVerdict.From(results, _filter.Failures);
+        var verdict = VerificationVerdict.From(evaluated, _filter.Failures, _filter.Verification.AlwaysAddResultsToUnsigned);
         if (verdict.Problem is null)
         {
-            DkimLog.VerificationSuccessful(_log, SuccessLevel, jobId);
+            if (evaluated.Count > 0)
+            {
+                DkimLog.VerificationSuccessful(_log, SuccessLevel, jobId);
+            }
+
             return MilterDecision.Continue;
         }
 

@@ -11,13 +11,19 @@ namespace Milter.Daemon.Dkim;
 /// </summary>
 internal sealed record VerificationVerdict(FailureAction Action, string Option, string? Problem, string ReplyText, string TempFailStatus = "4.7.0")
 {
-    public static VerificationVerdict From(IReadOnlyList<DkimResult> results, FailureHandling failures)
+    /// <param name="results">The results, one per evaluated signature.</param>
+    /// <param name="failures">The On-* settings.</param>
+    /// <param name="unsignedIsReported">AlwaysAddARHeader: OpenDKIM 2.11 then reports unsigned mail as dkim=none and
+    /// does not apply On-NoSignature (measured through Postfix); a drop-in must not start refusing that mail.</param>
+    public static VerificationVerdict From(IReadOnlyList<DkimResult> results, FailureHandling failures, bool unsignedIsReported = false)
     {
         ArgumentNullException.ThrowIfNull(results);
         ArgumentNullException.ThrowIfNull(failures);
         if (results.Count == 0)
         {
-            return new(failures.NoSignature, "On-NoSignature", "no signature data", "no DKIM signature data");
+            return unsignedIsReported
+                ? new(FailureAction.Accept, "", null, "")
+                : new(failures.NoSignature, "On-NoSignature", "no signature data", "no DKIM signature data");
         }
 
         if (results.Any(result => result.Status == DkimResultStatus.Pass))

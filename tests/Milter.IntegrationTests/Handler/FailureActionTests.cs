@@ -60,6 +60,17 @@ public sealed class FailureActionTests
     }
 
     [Fact]
+    public async Task AlwaysAddARHeader_reports_unsigned_mail_instead_of_applying_On_NoSignature()
+    {
+        // Measured through Postfix: OpenDKIM 2.11 with AlwaysAddARHeader accepts unsigned mail with dkim=none even
+        // when On-NoSignature says reject; a drop-in must not start bouncing that mail.
+        var outcome = await SendAsync("On-NoSignature reject\nAlwaysAddARHeader yes\n", Unsigned());
+
+        outcome.AssertDelivered();
+        Assert.Equal(["INSHEADER[0] Authentication-Results:  test.example; dkim=none; dkim-atps=neutral"], outcome.Describe());
+    }
+
+    [Fact]
     public async Task On_NoSignature_discard_discards_unsigned_mail()
     {
         var outcome = await SendAsync("On-NoSignature discard\n", Unsigned());
