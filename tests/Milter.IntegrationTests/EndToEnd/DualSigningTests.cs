@@ -49,6 +49,7 @@ public sealed class DualSigningTests
         Assert.Equal(queueIds[0], message.QueueId);
         Assert.Equal([Ed25519LogLine, RsaLogLine], (await rig.SignatureLogLinesAsync(message.QueueId, expected: 2)).Order(StringComparer.Ordinal));
         Assert.Empty(rig.Postfix.ReadMailLogProblems());
+        Assert.Empty(SigningRig.DaemonProblems(rig.Daemon.Output));
     }
 
     /// <summary>The contrast: the same tables without MultipleSignatures sign with the first match only.</summary>
@@ -65,5 +66,6 @@ public sealed class DualSigningTests
         Assert.True(Assert.Single(await rig.VerifyAsync(message)).Pass);
         Assert.Equal([RsaLogLine], await rig.SignatureLogLinesAsync(message.QueueId, expected: 1));
         Assert.Empty(rig.Postfix.ReadMailLogProblems());
+        Assert.Empty(SigningRig.DaemonProblems(rig.Daemon.Output));
     }
 }

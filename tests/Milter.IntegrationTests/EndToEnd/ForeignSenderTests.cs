@@ -29,5 +29,6 @@ public sealed class ForeignSenderTests
         Assert.Contains($"{queueId}: no signing table match for 'x@other.example'", rig.Daemon.Output, StringComparison.Ordinal);
         Assert.Empty(SigningRig.SignatureLogLines(rig.Daemon.Output, queueId));
         Assert.Empty(rig.Postfix.ReadMailLogProblems());
+        Assert.Empty(SigningRig.DaemonProblems(rig.Daemon.Output));
     }
 }

@@ -40,5 +40,6 @@ public sealed class RemoveOldSignaturesTests
         Assert.Equal(DkimKey.SeedDomain, verdicts[0].Tags["d"]);
         Assert.Single(await rig.SignatureLogLinesAsync(message.QueueId, expected: 1));
         Assert.Empty(rig.Postfix.ReadMailLogProblems());
+        Assert.Empty(SigningRig.DaemonProblems(rig.Daemon.Output));
     }
 }

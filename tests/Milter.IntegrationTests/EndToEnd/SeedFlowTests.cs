@@ -60,5 +60,6 @@ public sealed class SeedFlowTests
         // SyslogSuccess yes: exactly one success line, naming Postfix's queue id of this message.
         Assert.Equal([$"s={DkimKey.SeedSelector} d={DkimKey.SeedDomain}"], await rig.SignatureLogLinesAsync(message.QueueId, expected: 1));
         Assert.Empty(rig.Postfix.ReadMailLogProblems());
+        Assert.Empty(SigningRig.DaemonProblems(rig.Daemon.Output));
     }
 }

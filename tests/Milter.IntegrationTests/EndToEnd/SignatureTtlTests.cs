@@ -37,5 +37,6 @@ public sealed class SignatureTtlTests
         Assert.True(verdict.Pass, $"dkimpy: {verdict.Error}\n{message.Delivered.Text}");
         Assert.Single(await rig.SignatureLogLinesAsync(message.QueueId, expected: 1));
         Assert.Empty(rig.Postfix.ReadMailLogProblems());
+        Assert.Empty(SigningRig.DaemonProblems(rig.Daemon.Output));
     }
 }

@@ -5,22 +5,6 @@ using Milter.IntegrationTests.Postfix;
 
 namespace Milter.IntegrationTests.EndToEnd;
 
-/// <summary>What a <see cref="SigningRig"/> runs: Postfix's milter_protocol, opendkim.conf settings, extra keys.</summary>
-internal sealed record RigSetup
-{
-    public int MilterProtocol { get; init; } = 6;
-
-    /// <summary>opendkim.conf parameters set on top of the seed's configuration.</summary>
-    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
-
-    /// <summary>Also sign with a fresh Ed25519 key for the seed's domain (selector <see cref="SigningRig.Ed25519Selector"/>).</summary>
-    public bool WithEd25519Key { get; init; }
-
-    /// <summary>The seed's own pairing: the daemon on <c>inet:PORT@localhost</c>, Postfix calling <c>inet:localhost:PORT</c>
-    /// with <c>milter_default_action = accept</c>. Otherwise 127.0.0.1 and tempfail (a broken milter is loud).</summary>
-    public bool SeedPostfixSettings { get; init; }
-}
-
 /// <summary>
 /// One end-to-end signing set-up in its own 0700 temp directory: the seed's configuration (keys copied or generated
 /// there), the real dkim-milter process on a free loopback port, and a private Postfix calling it for SMTP and
@@ -136,6 +120,19 @@ internal sealed partial class SigningRig : IAsyncDisposable
             .Select(match => $"s={match.Groups["s"].Value} d={match.Groups["d"].Value}")
             .ToList();
 
+    /// <summary>
+    /// The daemon's warning and error lines since it started listening (start-up warnings about options the
+    /// sample sets but this build ignores come before that and are not about mail).
+    /// </summary>
+    public static IReadOnlyList<string> DaemonProblems(string output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        return output.Split('\n')
+            .SkipWhile(line => !line.Contains("listening on", StringComparison.Ordinal))
+            .Where(line => ProblemLevel().IsMatch(line))
+            .ToList();
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -165,4 +162,8 @@ internal sealed partial class SigningRig : IAsyncDisposable
 
     [GeneratedRegex(@"(?<id>\S+): DKIM-Signature field added \(s=(?<s>[^,]+), d=(?<d>[^)]+)\)")]
     private static partial Regex SignatureAdded();
+
+    // Serilog's console layout: "HH:mm:ss LVL message".
+    [GeneratedRegex(@"^\d\d:\d\d:\d\d (WRN|ERR|FTL) ")]
+    private static partial Regex ProblemLevel();
 }

@@ -4,6 +4,7 @@ Run with Debian's /usr/bin/python3 -I. Reads ONE JSON object on stdin:
     {"keys": {"sel._domainkey.example.com.": "v=DKIM1; k=rsa; p=..."}, "messages": ["<base64 message>", ...]}
 and writes ONE JSON array on stdout, one entry per message, one entry per DKIM-Signature in it, top first:
     [[{"pass": true, "error": null, "tags": {"a": "rsa-sha256", ...}}, ...], ...]
+A message dkimpy cannot parse at all gets one failed entry with the reason and no tags.
 Each signature is verified on its own (dkim.DKIM(message).verify(idx=i)), with key records served from "keys"
 instead of DNS. Nothing else is printed on stdout.
 """
@@ -48,7 +49,11 @@ def main():
     answers = []
     for encoded in request["messages"]:
         message = base64.b64decode(encoded)
-        count = len([1 for name, _ in dkim.DKIM(message).headers if name.lower() == b"dkim-signature"])
+        try:
+            count = len([1 for name, _ in dkim.DKIM(message).headers if name.lower() == b"dkim-signature"])
+        except Exception as failure:  # noqa: BLE001 - a message dkimpy cannot parse fails alone, not the batch
+            answers.append([{"pass": False, "error": "%s: %s" % (type(failure).__name__, failure), "tags": {}}])
+            continue
         verdicts = []
         for index in range(count):
             HANDLER.last = None
