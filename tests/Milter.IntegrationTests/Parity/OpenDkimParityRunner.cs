@@ -63,14 +63,13 @@ public static class OpenDkimParityRunner
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(cases);
-        int port = FreePort.Pick();
-        string configPath = WriteConfig(config, directory, keyPath, port, alwaysAddArHeader);
         string scriptPath = Path.Combine(directory, "parity.lua");
         await File.WriteAllTextAsync(scriptPath, ParityScript.For(cases));
+        var (opendkimProcess, port, configPath) = await StartOnFreePortAsync(config, directory, keyPath, alwaysAddArHeader);
 
         ProcessResult result;
         string opendkimOutput;
-        await using (var opendkim = await OpenDkimProcess.StartAsync(configPath, port))
+        await using (var opendkim = opendkimProcess)
         {
             result = await MilterTestRunner.RunAsync(scriptPath, new Dictionary<string, string> { ["port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, MilterTestTimeout);
             opendkimOutput = opendkim.Output;
@@ -90,5 +89,26 @@ public static class OpenDkimParityRunner
         }
 
         return new OpenDkimRun(configPath, outcomes, log);
+    }
+
+    /// <summary>
+    /// A picked free port can be taken (by another test's outgoing connection, from the same ephemeral range) before
+    /// opendkim binds it; it then exits with "smfi_opensocket() failed". Another port is tried, three times at most.
+    /// </summary>
+    private static async Task<(OpenDkimProcess Process, int Port, string ConfigPath)> StartOnFreePortAsync(
+        ParityConfig config, string directory, string keyPath, bool alwaysAddArHeader)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            int port = FreePort.Pick();
+            string configPath = WriteConfig(config, directory, keyPath, port, alwaysAddArHeader);
+            try
+            {
+                return (await OpenDkimProcess.StartAsync(configPath, port), port, configPath);
+            }
+            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("smfi_opensocket() failed", StringComparison.Ordinal))
+            {
+            }
+        }
     }
 }
