@@ -63,9 +63,10 @@ public static class OpenDkimParityRunner
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(cases);
-        string scriptPath = Path.Combine(directory, "parity.lua");
-        await File.WriteAllTextAsync(scriptPath, ParityScript.For(cases));
+        // Writing the configuration creates its directory, so the script comes second.
         var (opendkimProcess, port, configPath) = await StartOnFreePortAsync(config, directory, keyPath, alwaysAddArHeader);
+        string scriptPath = Path.Combine(Path.GetDirectoryName(configPath)!, "parity.lua");
+        await File.WriteAllTextAsync(scriptPath, ParityScript.For(cases));
 
         ProcessResult result;
         string opendkimOutput;
