@@ -41,7 +41,8 @@ if (commandLine.Help)
 
 DaemonSettings settings;
 ConfigFile config;
-DnsKeyResolverSettings dnsSettings;
+DnsKeyResolver? resolver = null;
+DkimFilter? filter = null;
 try
 {
     config = LoadConfiguration(commandLine);
@@ -49,11 +50,13 @@ try
     // Everything else that can be checked before the first message (option values, options this build does not
     // act on, tables, key names, key files and their permissions, DNS settings) is reported now, all at once,
     // rather than as tempfailed mail later.
-    var diagnostics = StartupChecks.Run(config, out dnsSettings);
+    var diagnostics = StartupChecks.Run(config, out var dnsSettings);
     if (!diagnostics.Any(diagnostic => diagnostic.IsError))
     {
-        // Reading the tables for the policy is the last check; the filter built here is thrown away.
-        using var probe = DkimFilter.Build(config, new DnsKeyResolver(dnsSettings, TimeProvider.System), diagnostics);
+        // Building the filter (tables read for the policy, keys loaded) is the last check, and its result is the
+        // filter the milter runs with: nothing is read twice.
+        resolver = new DnsKeyResolver(dnsSettings, TimeProvider.System);
+        filter = DkimFilter.Build(config, resolver, diagnostics);
     }
 
     foreach (var diagnostic in StartupChecks.Distinct(diagnostics))
@@ -63,6 +66,8 @@ try
 
     if (diagnostics.Any(diagnostic => diagnostic.IsError))
     {
+        filter?.Dispose();
+        resolver?.Dispose();
         return ExitCodes.Config;
     }
 }
@@ -72,6 +77,9 @@ catch (ConfigurationException ex)
     return ExitCodes.Config;
 }
 
+// Past the checks both exist; they live as long as the daemon (or until -n returns).
+using var resolverLifetime = resolver;
+using var filterLifetime = filter!;
 if (commandLine.CheckOnly)
 {
     return ExitCodes.Success;
@@ -97,8 +105,6 @@ builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = Tim
 using var loggerFactory = new Serilog.Extensions.Logging.SerilogLoggerFactory(serilog);
 var log = loggerFactory.CreateLogger("dkim-milter");
 StartupLog.Starting(log, Environment.ProcessId, commandLine.ConfigPath ?? CommandLine.DefaultConfigPath, settings.Socket.ToString());
-using var resolver = new DnsKeyResolver(dnsSettings, TimeProvider.System);
-using var filter = DkimFilter.Build(config, resolver, new List<ConfigDiagnostic>());
 var handlerLog = loggerFactory.CreateLogger("dkim-milter");
 
 if (settings.Background && !commandLine.Foreground)
@@ -109,7 +115,7 @@ if (settings.Background && !commandLine.Foreground)
 MilterServer server;
 try
 {
-    server = new MilterServer(ListenEndpoints.Resolve(settings.Socket), () => new DkimMilterHandler(filter, handlerLog), new MilterServerOptions(), loggerFactory);
+    server = new MilterServer(ListenEndpoints.Resolve(settings.Socket), () => new DkimMilterHandler(filterLifetime, handlerLog), new MilterServerOptions(), loggerFactory);
 }
 catch (SocketException ex)
 {
