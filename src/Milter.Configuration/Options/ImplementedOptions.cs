@@ -13,6 +13,7 @@ public static class ImplementedOptions
         "AlwaysAddARHeader",
         "AuthservID",
         "Background",
+        "BaseDirectory",
         "Canonicalization",
         "ClockDrift",
         "DNSTimeout",
@@ -45,6 +46,7 @@ public static class ImplementedOptions
         "On-SignatureError",
         "OversignHeaders",
         "PeerList",
+        "PidFile",
         "RemoveARAll",
         "RemoveARFrom",
         "RemoveOldSignatures",
@@ -61,5 +63,7 @@ public static class ImplementedOptions
         "SyslogFacility",
         "SyslogName",
         "SyslogSuccess",
+        "UMask",
+        "UserID",
     };
 }

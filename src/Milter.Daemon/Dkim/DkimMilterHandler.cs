@@ -25,15 +25,19 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
     private const string SignatureFieldName = "DKIM-Signature";
     private const string ResultsFieldName = "Authentication-Results";
     private const string UnknownJobId = "(unknown-jobid)";
-    private readonly DkimFilter _filter;
+    private readonly CurrentFilter _filters;
     private readonly ILogger _log;
     private MessageState? _message;
+    private CurrentFilter.Lease? _lease;
 
-    public DkimMilterHandler(DkimFilter filter, ILogger log)
+    public DkimMilterHandler(CurrentFilter filters, ILogger log)
     {
-        _filter = filter ?? throw new ArgumentNullException(nameof(filter));
+        _filters = filters ?? throw new ArgumentNullException(nameof(filters));
         _log = log ?? throw new ArgumentNullException(nameof(log));
     }
+
+    /// <summary>The filter of the message in progress: the one that was current when it started (see <see cref="CurrentFilter"/>).</summary>
+    private DkimFilter Filter => (_lease ??= _filters.Acquire()).Filter;
 
     /// <summary>What OpenDKIM asks for: header changes and quarantine; no HELO, DATA or unknown commands; header
     /// values with their leading space (version 6), so simple canonicalization sees exactly what was sent.</summary>
@@ -69,10 +73,10 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
         ArgumentNullException.ThrowIfNull(context);
         var message = _message ?? StartMessage();
         string jobId = JobId(context);
-        message.Sender = SenderAddress.Find(message.Headers, _filter.Signing.SenderHeaders);
-        var decision = _filter.Policy.Decide(Facts(context, message));
+        message.Sender = SenderAddress.Find(message.Headers, Filter.Signing.SenderHeaders);
+        var decision = Filter.Policy.Decide(Facts(context, message));
         message.Decision = decision;
-        if (_filter.LogWhy)
+        if (Filter.LogWhy)
         {
             foreach (string reason in decision.Reasons)
             {
@@ -90,7 +94,7 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
             case PolicyAction.Sign:
                 return new(StartSigning(message, decision, jobId));
             case PolicyAction.Verify:
-                var verification = _filter.Verifier.Begin();
+                var verification = Filter.Verifier.Begin();
                 message.Verification = verification;
                 foreach (var (name, rawValue) in message.Headers)
                 {
@@ -158,10 +162,10 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
 
     private MilterDecision StartSigning(MessageState message, PolicyDecision decision, string jobId)
     {
-        var settings = _filter.Signing;
+        var settings = Filter.Signing;
         foreach (var choice in decision.Keys)
         {
-            if (_filter.Keys.Find(choice.Key, out string? error) is not { } key)
+            if (Filter.Keys.Find(choice.Key, out string? error) is not { } key)
             {
                 DkimLog.KeyUnusable(_log, jobId, choice.Key.Name, error ?? "unknown");
                 message.UnusableKey = choice.Key.Name;
@@ -179,7 +183,7 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
                 Identity = choice.Identity,
                 SignatureLifetime = settings.SignatureLifetime,
                 MaximumSignedBytes = settings.MaximumSignedBytes,
-                TimeProvider = _filter.TimeProvider,
+                TimeProvider = Filter.TimeProvider,
             });
             var operation = signer.Begin();
             foreach (var (name, rawValue) in message.Headers)
@@ -201,7 +205,7 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
         if (message.UnusableKey is { } keyName)
         {
             // Never pass a message unsigned that should have been signed: the administrator decides what happens.
-            return Refuse(context, _filter.Failures.SignatureError, "On-SignatureError", jobId, $"key '{keyName}' unusable", "internal DKIM error");
+            return Refuse(context, Filter.Failures.SignatureError, "On-SignatureError", jobId, $"key '{keyName}' unusable", "internal DKIM error");
         }
 
         var signatures = new List<(SigningKeyChoice Choice, SignatureHeader Header)>(message.Signings.Count);
@@ -215,11 +219,11 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             DkimLog.SigningFailed(_log, ex, jobId, ex.Message);
-            return Refuse(context, _filter.Failures.SignatureError, "On-SignatureError", jobId, "signing failed", "internal DKIM error");
+            return Refuse(context, Filter.Failures.SignatureError, "On-SignatureError", jobId, "signing failed", "internal DKIM error");
         }
 
         var modifications = context.Modifications;
-        if (_filter.Signing.RemoveOldSignatures)
+        if (Filter.Signing.RemoveOldSignatures)
         {
             // Highest occurrence first, so each index still names the field it named when the message arrived.
             int count = message.Headers.Count(header => header.Name.Equals(SignatureFieldName, StringComparison.OrdinalIgnoreCase));
@@ -250,7 +254,7 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             DkimLog.VerificationFailed(_log, ex, jobId, ex.Message);
-            return Refuse(context, _filter.Failures.InternalError, "On-InternalError", jobId, "verification failed", "internal DKIM error");
+            return Refuse(context, Filter.Failures.InternalError, "On-InternalError", jobId, "verification failed", "internal DKIM error");
         }
 
         // Reported in OpenDKIM's words; decided and logged with ours, which say more (e.g. body or header mismatch).
@@ -266,19 +270,19 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
             return MilterDecision.Continue;
         }
 
-        if (results.Count > 0 || _filter.Verification.AlwaysAddResultsToUnsigned)
+        if (results.Count > 0 || Filter.Verification.AlwaysAddResultsToUnsigned)
         {
             // No DNSSEC here: keys from DNS are "unprotected", as OpenDKIM says without a trust anchor.
             string value = AuthenticationResultsFormatter.Format(authservId, results, ResultsLayout);
             context.Modifications.InsertHeader(0, ResultsFieldName, Encoding.UTF8.GetBytes(value));
         }
 
-        if (_filter.LogResults && results.Count > 0)
+        if (Filter.LogResults && results.Count > 0)
         {
             DkimLog.SignatureResults(_log, jobId, string.Join("; ", results.Select(Describe)));
         }
 
-        var verdict = VerificationVerdict.From(evaluated, _filter.Failures, _filter.Verification.AlwaysAddResultsToUnsigned);
+        var verdict = VerificationVerdict.From(evaluated, Filter.Failures, Filter.Verification.AlwaysAddResultsToUnsigned);
         if (verdict.Problem is null)
         {
             if (evaluated.Count > 0)
@@ -290,7 +294,7 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
         }
 
         // "no signature data" is news only when something happens to the message, or when asked why.
-        if (results.Count > 0 || verdict.Action != FailureAction.Accept || _filter.LogWhy)
+        if (results.Count > 0 || verdict.Action != FailureAction.Accept || Filter.LogWhy)
         {
             DkimLog.VerificationProblem(_log, results.Count > 0 || verdict.Action != FailureAction.Accept ? LogLevel.Warning : LogLevel.Debug, jobId, verdict.Problem);
         }
@@ -311,7 +315,7 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
     /// </summary>
     private void RemoveIncomingResults(MilterContext context, MessageState message, string authservId, string jobId)
     {
-        var settings = _filter.Verification;
+        var settings = Filter.Verification;
         var fields = message.Headers.Where(header => header.Name.Equals(ResultsFieldName, StringComparison.OrdinalIgnoreCase)).ToList();
         for (int occurrence = fields.Count; occurrence >= 1; occurrence--)
         {
@@ -366,7 +370,7 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
 
     private string AuthservId(MilterContext context)
     {
-        string? configured = _filter.Verification.AuthservId;
+        string? configured = Filter.Verification.AuthservId;
         if (configured is not null)
         {
             return configured == "HOSTNAME" ? System.Net.Dns.GetHostName() : configured;
@@ -380,7 +384,7 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
 
     private static string JobId(MilterContext context) => context.Macros.Get("i") is { Length: > 0 } id ? id : UnknownJobId;
 
-    private LogLevel SuccessLevel => _filter.LogSuccess ? LogLevel.Information : LogLevel.Debug;
+    private LogLevel SuccessLevel => Filter.LogSuccess ? LogLevel.Information : LogLevel.Debug;
 
     /// <summary>The server disposes the handler when its connection ends, whichever way it ends.</summary>
     public void Dispose() => EndMessage();
@@ -396,5 +400,7 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
     {
         _message?.Dispose();
         _message = null;
+        _lease?.Dispose();
+        _lease = null;
     }
 }

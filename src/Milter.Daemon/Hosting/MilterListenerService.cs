@@ -4,13 +4,17 @@ using Milter.Protocol.Server;
 namespace Milter.Daemon.Hosting;
 
 /// <summary>
-/// Ties the milter server to the host's lifetime: Program binds it once the host runs (so a busy port is
-/// reported plainly at start-up, with the signal handlers already in place) and it is drained when the host
-/// stops (SIGTERM, SIGINT).
+/// Ties the milter server to the host's lifetime. The server is already bound (while the daemon still had root);
+/// starting the host starts accepting, after the host installed its SIGTERM handler and before it reports ready
+/// to systemd, so READY=1 means "connections are served". Stopping the host (SIGTERM, SIGINT) drains the server.
 /// </summary>
 internal sealed class MilterListenerService(MilterServer server) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        server.Start();
+        return Task.CompletedTask;
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => server.StopAsync();
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Formatting.Display;
 
 namespace Milter.Daemon.Logging;
 
@@ -16,6 +17,8 @@ internal sealed class SyslogSink : ILogEventSink, IDisposable
 {
     /// <summary>RFC 3164 suggests 1024 bytes; rsyslog takes 8 KiB by default. Longer messages are cut.</summary>
     private const int MaxDatagram = 8192;
+
+    private static readonly MessageTemplateTextFormatter MessageFormatter = new("{Message:l}", CultureInfo.InvariantCulture);
 
     private readonly string _path;
     private readonly int _facility;
@@ -67,7 +70,10 @@ internal sealed class SyslogSink : ILogEventSink, IDisposable
     {
         int priority = _facility * 8 + Severity(logEvent.Level);
         var time = logEvent.Timestamp.ToLocalTime();
-        string message = logEvent.RenderMessage(CultureInfo.InvariantCulture);
+        // Strings as they are (no quotes around property values), as the OpenDKIM-format lines need.
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+        MessageFormatter.Format(logEvent, writer);
+        string message = writer.ToString();
         if (logEvent.Exception is { } exception)
         {
             message += $": {exception.GetType().Name}: {exception.Message}";

@@ -1,22 +1,24 @@
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Milter.Configuration;
 using Milter.Configuration.Checks;
-using Milter.Daemon.Hosting;
-using Milter.Daemon.Logging;
 using Milter.Daemon.Dkim;
 using Milter.Daemon.Dns;
+using Milter.Daemon.Hosting;
+using Milter.Daemon.Logging;
+using Milter.Daemon.Platform;
 using Milter.Protocol.Server;
 using Serilog;
-using Serilog.Events;
 
 namespace Milter.Daemon.Startup;
 
 /// <summary>
-/// Runs the milter: the composition root. Everything that can be wrong with the command line or the
-/// configuration is found here, before binding, and reported with file, line and a hint.
+/// Runs the milter: the composition root. In order: the command line and the configuration (every mistake
+/// reported with file, line and a hint before anything is bound), the umask and base directory, the checks and the
+/// filter (tables and keys read while still root), the sockets bound and handed to the service user, the PID file,
+/// the privilege drop, then the host (SIGTERM drains, SIGHUP/SIGUSR1 reload, systemd notified once serving).
 /// </summary>
 internal static class DaemonCommand
 {
@@ -40,29 +42,58 @@ internal static class DaemonCommand
             return ExitCodes.Success;
         }
 
-        DaemonSettings settings;
+        if (commandLine.Version)
+        {
+            Console.WriteLine(VersionText.Describe());
+            return ExitCodes.Success;
+        }
+
+        string configPath = commandLine.ConfigPath ?? CommandLine.DefaultConfigPath;
         ConfigFile config;
-        DnsKeyResolver? resolver = null;
-        DkimFilter? filter = null;
+        DaemonSettings settings;
         try
         {
             config = LoadConfiguration(commandLine);
             settings = DaemonSettings.From(config, commandLine);
+        }
+        catch (ConfigurationException ex)
+        {
+            Console.Error.WriteLine($"dkim-milter: {ex.Message}");
+            return ExitCodes.Config;
+        }
+
+        using var logging = DaemonLogging.Create(settings, commandLine);
+        var log = logging.CreateLogger("dkim-milter");
+
+        // The umask first: it decides the modes of the socket and PID file created below.
+        if (settings.UMask is { } umask)
+        {
+            _ = Posix.Umask(umask); // returns the previous mask, which nothing needs
+        }
+
+        ServiceAccount? account;
+        DnsKeyResolver? resolver = null;
+        DkimFilter? filter = null;
+        try
+        {
+            ChangeToBaseDirectory(config, settings);
+            account = ResolveAccount(config, commandLine, settings);
+
             // Everything else that can be checked before the first message (option values, options this build does not
             // act on, tables, key names, key files and their permissions, DNS settings) is reported now, all at once,
             // rather than as tempfailed mail later.
             var diagnostics = StartupChecks.Run(config, out var dnsSettings);
             if (!diagnostics.Any(diagnostic => diagnostic.IsError))
             {
-                // Building the filter (tables read for the policy, keys loaded) is the last check, and its result is the
-                // filter the milter runs with: nothing is read twice.
+                // Building the filter (tables read for the policy, keys loaded, as root if started as root) is the last
+                // check, and its result is the filter the milter runs with: nothing is read twice.
                 resolver = new DnsKeyResolver(dnsSettings, TimeProvider.System);
                 filter = DkimFilter.Build(config, resolver, diagnostics);
             }
 
             foreach (var diagnostic in StartupChecks.Distinct(diagnostics))
             {
-                Console.Error.WriteLine($"dkim-milter: {diagnostic}");
+                logging.Report(diagnostic.IsError, diagnostic.ToString());
             }
 
             if (diagnostics.Any(diagnostic => diagnostic.IsError))
@@ -74,75 +105,84 @@ internal static class DaemonCommand
         }
         catch (ConfigurationException ex)
         {
-            Console.Error.WriteLine($"dkim-milter: {ex.Message}");
+            logging.Report(true, ex.Message);
             return ExitCodes.Config;
         }
 
         // Past the checks both exist; they live as long as the daemon (or until -n returns).
         using var resolverLifetime = resolver;
-        using var filterLifetime = filter!;
+        using var filters = new CurrentFilter(filter!);
         if (commandLine.CheckOnly)
         {
             return ExitCodes.Success;
         }
 
-        using var syslog = settings.Syslog && SyslogFacilities.TryParse(settings.SyslogFacility, out int facility)
-            ? new SyslogSink(facility, settings.SyslogName)
-            : null;
-        var loggerConfiguration = new LoggerConfiguration()
-            .MinimumLevel.Is(commandLine.Verbose ? LogEventLevel.Debug : LogEventLevel.Information)
-            // The generic host's own chatter ("Press Ctrl+C", content root) means nothing to a mail administrator.
-            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-            .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}");
-        if (syslog is not null)
-        {
-            loggerConfiguration = loggerConfiguration.WriteTo.Sink(syslog);
-        }
-
-        await using var serilog = loggerConfiguration.CreateLogger();
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
-        builder.Services.AddSerilog(serilog);
-        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(15));
-        using var loggerFactory = new Serilog.Extensions.Logging.SerilogLoggerFactory(serilog);
-        var log = loggerFactory.CreateLogger("dkim-milter");
-        StartupLog.Starting(log, Environment.ProcessId, commandLine.ConfigPath ?? CommandLine.DefaultConfigPath, settings.Socket.ToString());
-        var handlerLog = loggerFactory.CreateLogger("dkim-milter");
-
+        StartupLog.Starting(log, Environment.ProcessId, configPath, settings.Socket.ToString());
         if (settings.Background && !commandLine.Foreground)
         {
             StartupLog.NoFork(log);
         }
 
+        var handlerLog = logging.CreateLogger("dkim-milter");
         MilterServer server;
         try
         {
-            server = new MilterServer(ListenEndpoints.Resolve(settings.Socket), () => new DkimMilterHandler(filterLifetime, handlerLog), new MilterServerOptions(), loggerFactory);
+            server = new MilterServer(ListenEndpoints.Resolve(settings.Socket), () => new DkimMilterHandler(filters, handlerLog), new MilterServerOptions(), logging.Factory);
+            server.Bind();
         }
-        catch (SocketException ex)
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
         {
             StartupLog.CannotListen(log, settings.Socket.ToString(), ex.Message);
             return ExitCodes.Unavailable;
         }
 
+        PidFile? pidFile = null;
         await using (server)
         {
-            builder.Services.AddHostedService(_ => new MilterListenerService(server));
-            using var host = builder.Build();
-            // The host first: it installs the SIGTERM/SIGINT handlers, so a stop that arrives the moment we listen is a
-            // clean drain (exit 0), not death by signal (exit 143).
-            await host.StartAsync();
             try
             {
-                server.Start();
+                SocketPermissions.Prepare(settings.Socket, account, log);
+                if (settings.PidFile is { } pidPath)
+                {
+                    pidFile = PidFile.Write(pidPath, out int? previous);
+                    account?.Own(pidPath);
+                    if (previous is { } other)
+                    {
+                        StartupLog.PidFileOfLiveProcess(log, pidPath, other);
+                    }
+                }
+
+                if (account is not null && !account.IsCurrent)
+                {
+                    account.Become();
+                    StartupLog.RunningAs(log, account.ToString());
+                }
             }
-            catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
             {
-                StartupLog.CannotListen(log, settings.Socket.ToString(), ex.Message);
-                await host.StopAsync();
-                return ExitCodes.Unavailable;
+                StartupLog.CannotStart(log, ex.Message);
+                RemovePidFile(pidFile, log);
+                return ExitCodes.OperatingSystem;
             }
 
-            await host.WaitForShutdownAsync();
+            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
+            builder.Services.AddSerilog(logging.Serilog);
+            builder.Services.AddSystemd();
+            builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(15));
+            builder.Services.AddHostedService(_ => new MilterListenerService(server));
+            using var host = builder.Build();
+            var reloader = new ConfigurationReloader(configPath, commandLine.ConfigPath is null, config, filters, resolver!, log);
+            using var reloadSignals = new ReloadSignals(reloader, host.Services.GetService<ISystemdNotifier>());
+            try
+            {
+                // The host installs the SIGTERM/SIGINT handlers before the listener starts accepting, so a stop that
+                // arrives the moment we serve is a clean drain (exit 0), not death by signal (exit 143).
+                await host.RunAsync();
+            }
+            finally
+            {
+                RemovePidFile(pidFile, log);
+            }
         }
 
         return ExitCodes.Success;
@@ -157,5 +197,53 @@ internal static class DaemonCommand
         }
 
         return ConfigFileParser.Load(commandLine.ConfigPath ?? CommandLine.DefaultConfigPath);
+    }
+
+    /// <summary>BaseDirectory: relative paths in the configuration (tables, key files) are read from there.</summary>
+    private static void ChangeToBaseDirectory(ConfigFile config, DaemonSettings settings)
+    {
+        if (settings.BaseDirectory is not { } directory)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.SetCurrentDirectory(directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            var entry = config.Find("BaseDirectory")!;
+            throw new ConfigurationException(entry.File, entry.Line, "cannot use BaseDirectory",
+                $"{directory}: {ex.Message}; create it or correct the path (relative table and key paths are read from there)");
+        }
+    }
+
+    private static ServiceAccount? ResolveAccount(ConfigFile config, CommandLine commandLine, DaemonSettings settings)
+    {
+        if (settings.UserId is not { } userId)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ServiceAccount.Resolve(userId);
+        }
+        catch (ArgumentException ex)
+        {
+            var entry = config.Find("UserID");
+            throw commandLine.UserId is not null || entry is null
+                ? new ConfigurationException("-u", 0, "unknown account", ex.Message)
+                : new ConfigurationException(entry.File, entry.Line, "unknown account", ex.Message);
+        }
+    }
+
+    private static void RemovePidFile(PidFile? pidFile, Microsoft.Extensions.Logging.ILogger log)
+    {
+        if (pidFile?.Remove() is { } problem)
+        {
+            StartupLog.CannotRemovePidFile(log, problem);
+        }
     }
 }

@@ -10,6 +10,8 @@ internal static class ExitCodes
     public const int Unavailable = 69;
     /// <summary>EX_SOFTWARE: an internal error.</summary>
     public const int Software = 70;
+    /// <summary>EX_OSERR: the operating system refused (PID file, changing user).</summary>
+    public const int OperatingSystem = 71;
     /// <summary>EX_CONFIG: a configuration mistake.</summary>
     public const int Config = 78;
 }

@@ -13,4 +13,16 @@ internal static partial class StartupLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Critical, Message = "cannot listen on {Socket}: {Reason}")]
     public static partial void CannotListen(ILogger logger, string socket, string reason);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "running as {Account}")]
+    public static partial void RunningAs(ILogger logger, string account);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Critical, Message = "cannot start: {Reason}")]
+    public static partial void CannotStart(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "PID file {Path} named process {Pid}, which is still running (another milter?); replaced it")]
+    public static partial void PidFileOfLiveProcess(ILogger logger, string path, int pid);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "{Problem}")]
+    public static partial void CannotRemovePidFile(ILogger logger, string problem);
 }

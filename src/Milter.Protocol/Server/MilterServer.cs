@@ -9,13 +9,18 @@ using Milter.Protocol.Handling;
 namespace Milter.Protocol.Server;
 
 /// <summary>
-/// Listens on a TCP or unix-domain socket and serves each accepted connection with a <see cref="MilterSession"/>
-/// and a fresh handler. Stopping closes the listener, ends idle sessions at once, lets messages in progress
-/// finish within <see cref="MilterServerOptions.DrainTimeout"/>, then aborts the rest.
+/// Listens on one or more TCP or unix-domain sockets and serves each accepted connection with a
+/// <see cref="MilterSession"/> and a fresh handler. Stopping closes the listeners, ends idle sessions at once, lets
+/// messages in progress finish within <see cref="MilterServerOptions.DrainTimeout"/>, then aborts the rest.
+/// <para>
+/// Binding (<see cref="Bind"/>) and accepting (<see cref="Start"/>) are separate steps so that a daemon can bind
+/// while it still has the privileges to (a port below 1024, a socket directory owned by root), give them up, and
+/// only then serve connections.
+/// </para>
 /// </summary>
 public sealed class MilterServer : IAsyncDisposable
 {
-    private readonly EndPoint _endPoint;
+    private readonly IReadOnlyList<EndPoint> _endPoints;
     private readonly Func<IMilterHandler> _handlerFactory;
     private readonly MilterServerOptions _options;
     private readonly ILoggerFactory _loggerFactory;
@@ -23,65 +28,140 @@ public sealed class MilterServer : IAsyncDisposable
     private readonly ConcurrentDictionary<long, Task> _sessions = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abort = new();
-    private Socket? _listener;
-    private Task? _acceptLoop;
+    private List<Socket>? _listeners;
+    private Task[] _acceptLoops = [];
+    private bool _started;
     private long _nextSessionId;
 
-    /// <summary>Creates a server; call <see cref="Start"/> to listen.</summary>
+    /// <summary>Creates a server for one endpoint; call <see cref="Start"/> to listen.</summary>
     public MilterServer(EndPoint endPoint, Func<IMilterHandler> handlerFactory, MilterServerOptions? options = null, ILoggerFactory? loggerFactory = null)
+        : this([endPoint ?? throw new ArgumentNullException(nameof(endPoint))], handlerFactory, options, loggerFactory)
     {
-        _endPoint = endPoint ?? throw new ArgumentNullException(nameof(endPoint));
+    }
+
+    /// <summary>
+    /// Creates a server for several endpoints (a host name's IPv4 and IPv6 addresses). An address the machine does
+    /// not have (::1 with IPv6 disabled) is skipped with a warning as long as another one can be bound.
+    /// </summary>
+    public MilterServer(IReadOnlyList<EndPoint> endPoints, Func<IMilterHandler> handlerFactory, MilterServerOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(endPoints);
+        if (endPoints.Count == 0)
+        {
+            throw new ArgumentException("at least one endpoint is needed", nameof(endPoints));
+        }
+
+        _endPoints = endPoints;
         _handlerFactory = handlerFactory ?? throw new ArgumentNullException(nameof(handlerFactory));
         _options = options ?? new MilterServerOptions();
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger("Milter.Server");
     }
 
-    /// <summary>The bound endpoint (with the real port when port 0 was asked for).</summary>
-    public EndPoint LocalEndPoint => _listener?.LocalEndPoint ?? throw new InvalidOperationException("the server is not started");
+    /// <summary>The first bound endpoint (with the real port when port 0 was asked for).</summary>
+    public EndPoint LocalEndPoint => LocalEndPoints[0];
+
+    /// <summary>Every bound endpoint.</summary>
+    public IReadOnlyList<EndPoint> LocalEndPoints =>
+        _listeners?.Select(listener => listener.LocalEndPoint!).ToList() ?? throw new InvalidOperationException("the server is not bound");
 
     /// <summary>Connections being served now.</summary>
     public int ActiveSessions => _sessions.Count;
 
-    /// <summary>Binds and starts accepting. Throws (SocketException, IOException) if the address cannot be used.</summary>
+    /// <summary>
+    /// Binds every endpoint and starts listening (connections wait in the backlog until <see cref="Start"/>).
+    /// Throws <see cref="MilterBindException"/>, naming the endpoint, if one cannot be used.
+    /// </summary>
+    public void Bind()
+    {
+        if (_listeners is not null)
+        {
+            throw new InvalidOperationException("the server is already bound");
+        }
+
+        var listeners = new List<Socket>();
+        try
+        {
+            foreach (var endPoint in _endPoints)
+            {
+                try
+                {
+                    var listener = endPoint is UnixDomainSocketEndPoint unix ? BindUnix(unix) : BindInet(endPoint);
+                    listeners.Add(listener);
+                    listener.Listen(_options.Backlog);
+                }
+                catch (SocketException ex) when (_endPoints.Count > 1 && ex.SocketErrorCode is SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported)
+                {
+                    ServerLog.AddressUnavailable(_logger, Describe(endPoint), ex.Message);
+                }
+                catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
+                {
+                    throw new MilterBindException(Describe(endPoint), ex);
+                }
+            }
+
+            if (listeners.Count == 0)
+            {
+                throw new MilterBindException(string.Join(", ", _endPoints.Select(Describe)),
+                    new SocketException((int)SocketError.AddressNotAvailable));
+            }
+        }
+        catch
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Dispose();
+            }
+
+            throw;
+        }
+
+        _listeners = listeners;
+    }
+
+    /// <summary>Binds (unless <see cref="Bind"/> was called) and starts accepting connections.</summary>
     public void Start()
     {
-        if (_listener is not null)
+        if (_started)
         {
             throw new InvalidOperationException("the server is already started");
         }
 
-        var listener = _endPoint is UnixDomainSocketEndPoint unix
-            ? BindUnix(unix)
-            : BindInet(_endPoint);
-        listener.Listen(_options.Backlog);
-        _listener = listener;
-        ServerLog.Listening(_logger, Describe(listener.LocalEndPoint!));
-        _acceptLoop = AcceptLoopAsync(listener);
+        if (_listeners is null)
+        {
+            Bind();
+        }
+
+        _started = true;
+        _acceptLoops = _listeners!.Select(listener =>
+        {
+            ServerLog.Listening(_logger, Describe(listener.LocalEndPoint!));
+            return AcceptLoopAsync(listener);
+        }).ToArray();
     }
 
     /// <summary>Stops accepting, drains sessions within the drain timeout, then aborts what is left.</summary>
     public async Task StopAsync()
     {
-        if (Interlocked.Exchange(ref _listener, null) is not { } listener)
+        if (Interlocked.Exchange(ref _listeners, null) is not { } listeners)
         {
             return;
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        var endpoint = Describe(listener.LocalEndPoint!);
-        listener.Dispose();
-        if (_acceptLoop is not null)
+        var endpoints = string.Join(", ", listeners.Select(listener => Describe(listener.LocalEndPoint!)));
+        foreach (var listener in listeners)
         {
-            await _acceptLoop.ConfigureAwait(false);
+            listener.Dispose();
         }
 
-        if (_endPoint is UnixDomainSocketEndPoint unix)
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        foreach (var unix in _endPoints.OfType<UnixDomainSocketEndPoint>())
         {
-            File.Delete(unix.ToString());
+            RemoveSocketFile(unix.ToString());
         }
 
-        ServerLog.Stopping(_logger, endpoint, _sessions.Count);
+        ServerLog.Stopping(_logger, endpoints, _sessions.Count);
         var remaining = Task.WhenAll(_sessions.Values);
         if (await Task.WhenAny(remaining, Task.Delay(_options.DrainTimeout)).ConfigureAwait(false) != remaining)
         {
@@ -115,17 +195,17 @@ public sealed class MilterServer : IAsyncDisposable
             catch (SocketException ex)
             {
                 // Out of descriptors and the like: log, breathe, go on. One bad accept must not end the daemon.
-                ServerLog.AcceptFailed(_logger, ex, Describe(_endPoint));
+                ServerLog.AcceptFailed(_logger, ex, Describe(listener.LocalEndPoint!));
                 await Task.Delay(100).ConfigureAwait(false);
                 continue;
             }
 
             long id = Interlocked.Increment(ref _nextSessionId);
-            _sessions[id] = ServeAsync(id, connection);
+            _sessions[id] = ServeAsync(id, connection, listener.LocalEndPoint!);
         }
     }
 
-    private async Task ServeAsync(long id, Socket connection)
+    private async Task ServeAsync(long id, Socket connection, EndPoint localEndPoint)
     {
         await Task.Yield();
         IMilterHandler? handler = null;
@@ -139,7 +219,7 @@ public sealed class MilterServer : IAsyncDisposable
 
             string peer = connection.RemoteEndPoint is { } remote && remote is not UnixDomainSocketEndPoint
                 ? Describe(remote)
-                : Describe(_endPoint);
+                : Describe(localEndPoint);
             await using var stream = new NetworkStream(connection, ownsSocket: true);
             var transport = new StreamDuplexPipe(stream);
             handler = _handlerFactory();
@@ -190,6 +270,19 @@ public sealed class MilterServer : IAsyncDisposable
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The socket file goes with the listener; a daemon that gave up root may not be allowed to remove it.</summary>
+    private void RemoveSocketFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ServerLog.CannotRemoveSocket(_logger, path, ex.Message);
         }
     }
 

@@ -17,6 +17,12 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "removed stale socket {Path} left by an earlier run")]
     public static partial void RemovedStaleSocket(ILogger logger, string path);
 
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "not listening on {Endpoint}: {Reason} (the machine does not have this address; the other addresses are served)")]
+    public static partial void AddressUnavailable(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "could not remove socket {Path}: {Reason}")]
+    public static partial void CannotRemoveSocket(ILogger logger, string path, string reason);
+
     [LoggerMessage(EventId = 210, Level = LogLevel.Error, Message = "accepting a connection on {Endpoint} failed")]
     public static partial void AcceptFailed(ILogger logger, Exception exception, string endpoint);
 }

@@ -32,6 +32,10 @@ public sealed class ImplementedOptionsTests : IDisposable
         Socket inet6:8891@[::1]
         Include {dir}/logging.conf
         Background no
+        PidFile {dir}/dkim.pid
+        UMask 0027
+        UserID nobody:nogroup
+        BaseDirectory {dir}
         KeyTable refile:{dir}/KeyTable
         SigningTable refile:{dir}/SigningTable
         MultipleSignatures yes
@@ -128,7 +132,7 @@ public sealed class ImplementedOptionsTests : IDisposable
     }
 
     [Fact]
-    public void Socket_Include_Background_Syslog_LogWhy_and_DNS_options_reach_the_daemon_settings()
+    public void Socket_Include_Background_process_Syslog_and_DNS_options_reach_the_daemon_settings()
     {
         var config = ConfigFileParser.Load(TablesPath);
 
@@ -136,11 +140,13 @@ public sealed class ImplementedOptionsTests : IDisposable
         StartupChecks.Run(config, out var dns);
 
         Assert.Equal(SocketSpec.Parse("inet6:8891@[::1]"), settings.Socket);
+        Assert.Equal(Path.Combine(_directory, "dkim.pid"), settings.PidFile);
+        Assert.Equal(Convert.ToUInt32("027", 8), settings.UMask);
+        Assert.Equal("nobody:nogroup", settings.UserId);
+        Assert.Equal(_directory, settings.BaseDirectory);
         Assert.True(settings.Syslog);
-        Assert.True(settings.SyslogSuccess);
         Assert.Equal("local3", settings.SyslogFacility);
         Assert.Equal("dkim-test", settings.SyslogName);
-        Assert.True(settings.LogWhy);
         Assert.False(settings.Background);
         Assert.Equal(TimeSpan.FromSeconds(3), dns.Timeout);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 53), Assert.Single(dns.Nameservers));

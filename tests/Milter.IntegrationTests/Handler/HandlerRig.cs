@@ -26,6 +26,7 @@ internal sealed class HandlerRig : IAsyncDisposable
     public const string Tables = "KeyTable refile:{dir}/KeyTable\nSigningTable refile:{dir}/SigningTable\n";
 
     private readonly MilterServer _server;
+    private readonly CurrentFilter _filters;
     private readonly bool _ownsDirectory;
 
     private HandlerRig(string directory, bool ownsDirectory, DkimFilter filter, FakeKeyResolver dns, RecordingLogger log, IReadOnlyList<ConfigDiagnostic> diagnostics)
@@ -36,7 +37,8 @@ internal sealed class HandlerRig : IAsyncDisposable
         Dns = dns;
         Log = log;
         Diagnostics = diagnostics;
-        _server = new MilterServer(new IPEndPoint(IPAddress.Loopback, 0), () => new DkimMilterHandler(filter, log));
+        _filters = new CurrentFilter(filter);
+        _server = new MilterServer(new IPEndPoint(IPAddress.Loopback, 0), () => new DkimMilterHandler(_filters, log));
         _server.Start();
         Port = ((IPEndPoint)_server.LocalEndPoint).Port;
     }
@@ -118,7 +120,7 @@ internal sealed class HandlerRig : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync();
-        Filter.Dispose();
+        _filters.Dispose();
         if (_ownsDirectory)
         {
             System.IO.Directory.Delete(Directory, recursive: true);
