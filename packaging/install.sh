@@ -26,7 +26,9 @@
 #
 # Exit status: 0 installed (and started, unless told not to or systemd is not running); 1 failed;
 # 2 bad command line; 3 installed, but the configuration check failed, so the service was neither enabled
-# nor started (fix what it printed, then `systemctl enable --now dkim-milter`).
+# nor started (fix what it printed, then `systemctl enable --now dkim-milter`); 4 installed, but not
+# enabled because opendkim.service is enabled or running (see --replace-opendkim).
+# packaging/uninstall.sh removes it again (configuration and keys stay).
 set -euo pipefail
 
 readonly repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -289,6 +291,7 @@ opendkim_state() { # prints "active", "enabled" or nothing, for opendkim.service
         echo enabled
     fi
 }
+blocked_by_opendkim=no
 opendkim=$(opendkim_state)
 if [[ -n $opendkim && $enable == yes ]]; then
     if [[ $replace_opendkim == yes ]]; then
@@ -309,6 +312,7 @@ install.sh: opendkim.service is $opendkim${R:+ in $root}. Both cannot hold the s
 EOF
         enable=no
         start=no
+        blocked_by_opendkim=yes
     fi
 fi
 
@@ -338,4 +342,5 @@ fi
 
 ((changes)) || say "nothing to do: everything was already installed"
 [[ $config_ok == no ]] && exit 3
+[[ $blocked_by_opendkim == yes ]] && exit 4
 exit 0

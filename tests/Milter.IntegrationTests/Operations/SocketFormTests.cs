@@ -20,8 +20,9 @@ public sealed class SocketFormTests : IDisposable
     {
         var (daemon, port) = await _rig.StartOnFreePortAsync(port => $"inet:{port}@localhost");
 
+        // One line per address; the start was noticed at the first.
+        await daemon.WaitForOutputAsync($"listening on inet6:{port}@::1", TimeSpan.FromSeconds(10));
         Assert.Contains($"listening on inet:{port}@127.0.0.1", daemon.Output, StringComparison.Ordinal);
-        Assert.Contains($"listening on inet6:{port}@::1", daemon.Output, StringComparison.Ordinal);
         Assert.Equal("mail", await OperationsRig.SignAsync(new IPEndPoint(IPAddress.Loopback, port)));
         Assert.Equal("mail", await OperationsRig.SignAsync(new IPEndPoint(IPAddress.IPv6Loopback, port)));
         Assert.Equal(0, await daemon.StopAsync(OperationsRig.StopTimeout));
