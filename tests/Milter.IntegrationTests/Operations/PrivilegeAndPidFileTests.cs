@@ -37,6 +37,39 @@ public sealed class PrivilegeAndPidFileTests : IDisposable
     }
 
     [Fact]
+    public async Task The_seeds_configuration_as_printed_runs_as_opendkim_once_its_signing_table_typo_is_fixed()
+    {
+        // The seed's file says UserID opendkim:opendkim and PidFile /var/run/opendkim/opendkim.pid; only the socket
+        // and PID file are moved (-p, -P) so the test uses its own, and the tables point at this test's copies.
+        string seed = Path.Combine(RepositoryRoot.Path, "samples", "seed");
+        File.WriteAllText(_rig.Path("SeedKeyTable"), File.ReadAllText(Path.Combine(seed, "KeyTable"))
+            .Replace("/etc/opendkim/keys/shjtest.o-r.kr/mail.private", _rig.Path("seed.private"), StringComparison.Ordinal));
+        File.Copy(Path.Combine(RepositoryRoot.Path, "samples", "local", "keys", "mail.private"), _rig.Path("seed.private"));
+        File.SetUnixFileMode(_rig.Path("seed.private"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(_rig.Path("SeedSigningTable"), File.ReadAllText(Path.Combine(seed, "SigningTable"))
+            .Replace("1728277767.r:_domainkey", "1728277767.r._domainkey", StringComparison.Ordinal));
+        File.WriteAllText(_rig.ConfigPath, File.ReadAllText(Path.Combine(seed, "opendkim.conf"))
+            .Replace("/etc/opendkim/KeyTable", _rig.Path("SeedKeyTable"), StringComparison.Ordinal)
+            .Replace("/etc/opendkim/SigningTable", _rig.Path("SeedSigningTable"), StringComparison.Ordinal));
+        string socketPath = _rig.Path("milter.sock");
+        string pidPath = _rig.Path("opendkim.pid");
+
+        var daemon = await _rig.StartAsync("-x", _rig.ConfigPath, "-f", "-p", $"local:{socketPath}", "-P", pidPath);
+
+        var opendkim = global::Milter.Daemon.Platform.ServiceAccount.Resolve("opendkim:opendkim");
+        var status = ProcessStatus(daemon.Pid);
+        Assert.StartsWith($"{opendkim.UserId}\t{opendkim.UserId}\t", status["Uid"], StringComparison.Ordinal);
+        Assert.StartsWith($"{opendkim.GroupId}\t{opendkim.GroupId}\t", status["Gid"], StringComparison.Ordinal);
+        Assert.Equal($"{daemon.Pid}\n", File.ReadAllText(pidPath));
+        await using (var client = await global::Milter.Protocol.Client.MilterClient.ConnectAsync(OperationsRig.Unix(socketPath)))
+        {
+            await client.NegotiateAsync(global::Milter.Protocol.Client.MtaProfile.Postfix2);
+        }
+
+        Assert.Equal(0, await daemon.StopAsync(OperationsRig.StopTimeout));
+    }
+
+    [Fact]
     public async Task The_u_flag_overrides_UserID_and_takes_a_user_alone()
     {
         var (daemon, _) = await _rig.StartOnFreePortAsync(port => $"inet:{port}@127.0.0.1", "UserID root\n", "-u", "nobody");
