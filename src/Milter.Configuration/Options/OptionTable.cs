@@ -130,7 +130,7 @@ public static class OptionTable
         Error("SubDomains", OptionType.Boolean, "no", "decides whether subdomains of Domain entries are signed"),
         Warning("Syslog", OptionType.Boolean, "no", "logging only"),
         Warning("SyslogFacility", OptionType.Text, "mail", "logging only"),
-        Warning("SyslogName", OptionType.Text, "opendkim", "logging only"),
+        Warning("SyslogName", OptionType.Text, "the program name", "logging only"),
         Warning("SyslogSuccess", OptionType.Boolean, "no", "logging only"),
         Warning("TemporaryDirectory", OptionType.Text, "/tmp", "only used for KeepTemporaryFiles, which is not supported either"),
         Error("TestDNSData", OptionType.Dataset, null, "keys would come from DNS instead of this test data, so verification results differ"),
