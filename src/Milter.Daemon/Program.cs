@@ -5,5 +5,6 @@ using Milter.Daemon.Startup;
 return args.FirstOrDefault() switch
 {
     "explain" => ExplainCommand.Run(args[1..], Console.Out, Console.Error),
+    "genkey" => GenkeyCommand.Run(args[1..], Console.Out, Console.Error),
     _ => await DaemonCommand.RunAsync(args),
 };
