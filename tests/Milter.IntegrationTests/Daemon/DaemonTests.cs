@@ -104,6 +104,17 @@ public sealed class DaemonTests : IDisposable
     }
 
     [Fact]
+    public async Task V_prints_the_version_and_what_this_build_supports()
+    {
+        var (exitCode, output) = await DaemonProcess.RunAsync("-V");
+
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith("dkim-milter ", output, StringComparison.Ordinal);
+        Assert.Contains("rsa-sha256, ed25519-sha256", output, StringComparison.Ordinal);
+        Assert.Contains("versions 2 to 6", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_busy_port_exits_69_with_a_plain_message()
     {
         using var occupier = new TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -49,6 +49,47 @@ public sealed partial class SyslogTests : IDisposable
     }
 
     [Fact]
+    public async Task The_l_flag_turns_syslog_on_and_without_f_nothing_goes_to_stderr()
+    {
+        string socketPath = _rig.Path("milter.sock");
+        _rig.WriteConfig($"local:{socketPath}");
+        var startInfo = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            Environment = { [DaemonLogging.SyslogSocketVariable] = _syslog.Path },
+        };
+        foreach (string argument in new[] { DaemonProcess.DaemonPath, "-x", _rig.ConfigPath, "-l" })
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        using var daemon = System.Diagnostics.Process.Start(startInfo)!;
+        try
+        {
+            var stderr = daemon.StandardError.ReadToEndAsync();
+            var stdout = daemon.StandardOutput.ReadToEndAsync();
+            await _syslog.WaitForAsync(line => line.Contains($"listening on unix:{socketPath}", StringComparison.Ordinal), "the listening line");
+            Assert.Equal("mail", await OperationsRig.SignAsync(OperationsRig.Unix(socketPath)));
+            await Processes.ProcessRunner.RunAsync("kill", ["-TERM", daemon.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
+            using var exitTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await daemon.WaitForExitAsync(exitTimeout.Token);
+
+            Assert.Equal(0, daemon.ExitCode);
+            // Under systemd stderr goes to the journal too: without -f, syslog alone has the lines.
+            Assert.Equal("", await stderr + await stdout);
+            Assert.Contains(_syslog.Received, line => line.Contains("stopped listening", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (!daemon.HasExited)
+            {
+                daemon.Kill();
+            }
+        }
+    }
+
+    [Fact]
     public async Task SyslogFacility_and_SyslogName_set_the_priority_and_ident_and_warnings_keep_their_level()
     {
         string socketPath = _rig.Path("milter.sock");
