@@ -144,6 +144,31 @@ public sealed class PrivilegeAndPidFileTests : IDisposable
         Assert.Contains($"cannot write PID file {pidPath}", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task BaseDirectory_is_where_relative_table_and_key_paths_are_read_from()
+    {
+        File.WriteAllText(_rig.Path("KeyTable"), "mail._domainkey.example.com example.com:mail:./" + Handler.TestKeys.RsaFile + "\n");
+        string socketPath = _rig.Path("milter.sock");
+        File.WriteAllText(_rig.ConfigPath,
+            $"Socket local:{socketPath}\nBaseDirectory {_rig.Directory}\nKeyTable refile:KeyTable\nSigningTable refile:./SigningTable\n");
+
+        // Started from the repository root: without BaseDirectory nothing above would be found.
+        await _rig.StartAsync("-x", _rig.ConfigPath, "-f");
+
+        Assert.Equal("mail", await OperationsRig.SignAsync(OperationsRig.Unix(socketPath)));
+    }
+
+    [Fact]
+    public async Task A_missing_BaseDirectory_is_a_configuration_error_at_its_line()
+    {
+        _rig.WriteConfig("inet:8891@127.0.0.1", $"BaseDirectory {_rig.Path("nowhere")}\n");
+
+        var (exitCode, output) = await DaemonProcess.RunAsync("-x", _rig.ConfigPath, "-n");
+
+        Assert.Equal(78, exitCode);
+        Assert.Contains($"{_rig.ConfigPath}: configuration error at line 4: cannot use BaseDirectory", output, StringComparison.Ordinal);
+    }
+
     private static int FreePortFor() => Postfix.FreePort.Pick();
 
     private static Dictionary<string, string> ProcessStatus(int pid) =>
