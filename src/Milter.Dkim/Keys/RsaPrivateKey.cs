@@ -53,7 +53,7 @@ public sealed class RsaPrivateKey : DkimPrivateKey
         return _rsa.SignHash(sha256, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
     }
 
-    /// <summary>The key as PKCS#1 PEM ("BEGIN RSA PRIVATE KEY"), the format opendkim-genkey writes.</summary>
+    /// <summary>The key as PKCS#1 PEM ("BEGIN RSA PRIVATE KEY"), as older opendkim-genkey versions wrote it (Debian 12's writes PKCS#8).</summary>
     public string ExportPkcs1Pem() => _rsa.ExportRSAPrivateKeyPem();
 
     /// <inheritdoc />
