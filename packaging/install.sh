@@ -79,6 +79,8 @@ changed() { changes=$((changes + 1)); say "$*"; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+systemd_running=no
+[[ -z $R && -d /run/systemd/system ]] && systemd_running=yes
 
 # --- 1. the program ---------------------------------------------------------------------------------------
 if [[ -z $from ]]; then
@@ -133,7 +135,7 @@ sync_count=0
 sync_tree "$from" "$R/usr/lib/dkim-milter"
 program_changed=$sync_count
 if ((program_changed)); then
-    changed "installed the program in /usr/lib/dkim-milter ($program_changed files added, changed or removed)"
+    changed "installed the program in /usr/lib/dkim-milter ($program_changed file(s) added, changed or removed)"
 fi
 mkdir -p "$R/usr/sbin"
 if [[ $(readlink "$R/usr/sbin/dkim-milter" 2>/dev/null) != /usr/lib/dkim-milter/dkim-milter ]]; then
@@ -229,6 +231,13 @@ if [[ $alias_opendkim == yes ]]; then
     elif [[ -e $R$alias_link || -L $R$alias_link || -e $R/lib/systemd/system/opendkim.service || -e $R/usr/lib/systemd/system/opendkim.service ]]; then
         die "--alias-opendkim: an opendkim.service exists (the opendkim package?); an alias would hide it. Use \`systemctl restart dkim-milter\`, or remove the opendkim package first"
     else
+        # A running unit that gains an alias on daemon-reload loses track of its process (systemd 252, seen in
+        # clean-install-test.sh: the daemon went on in the unit's cgroup as a "left-over process" while systemd
+        # called the unit inactive). So the service is stopped first and started again below.
+        if [[ $systemd_running == yes ]] && systemctl is-active --quiet "$service"; then
+            systemctl stop "$service"
+            say "stopped $service (to add the alias)"
+        fi
         mkdir -p "$R/etc/systemd/system"
         ln -s "/usr/lib/systemd/system/$service" "$R$alias_link"
         unit_changed=yes
@@ -272,8 +281,6 @@ EOF
 fi
 
 # --- 6. systemd -------------------------------------------------------------------------------------------
-systemd_running=no
-[[ -z $R && -d /run/systemd/system ]] && systemd_running=yes
 
 if [[ $systemd_running == yes ]]; then
     # The runtime directory now, so that a start right after this does not wait for the next boot.
