@@ -47,6 +47,9 @@ check() { # DESCRIPTION COMMAND...: pass when the command succeeds
     shift
     if "$@"; then pass "$what"; else fail "$what"; fi
 }
+equals() { # DESCRIPTION ACTUAL EXPECTED
+    if [[ $2 == "$3" ]]; then pass "$1"; else fail "$1: got '$2', expected '$3'"; fi
+}
 
 missing=()
 command -v debootstrap >/dev/null || missing+=(debootstrap)
@@ -198,7 +201,8 @@ check "they are filed under facility mail (2)" \
     in_container sh -c "journalctl --no-pager -q -o verbose _TRANSPORT=syslog _SYSTEMD_UNIT=dkim-milter.service | grep -q 'SYSLOG_FACILITY=2'"
 check "and not written twice (nothing on stderr)" \
     in_container sh -c "! journalctl --no-pager -q _TRANSPORT=stdout _SYSTEMD_UNIT=dkim-milter.service | grep -q 'listening on'"
-echo "syslog ident: $(in_container journalctl --no-pager -q -o verbose _TRANSPORT=syslog _SYSTEMD_UNIT=dkim-milter.service | sed -n 's/^ *SYSLOG_IDENTIFIER=//p' | sort -u)"
+ident=$(in_container journalctl --no-pager -q -o verbose _TRANSPORT=syslog _SYSTEMD_UNIT=dkim-milter.service | sed -n 's/^ *SYSLOG_IDENTIFIER=//p' | sort -u)
+equals "tagged opendkim (the template's SyslogName)" "$ident" opendkim
 
 log "a milter session (miltertest from the host through the shared loopback)"
 if miltertest -D socket=inet:8891@127.0.0.1 -s "$repo/packaging/test/sign-one.lua" >"$work/miltertest.log" 2>&1; then
