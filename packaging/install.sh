@@ -91,11 +91,11 @@ if [[ -z $from ]]; then
         *) die "no .NET runtime identifier known for $(uname -m): publish by hand and pass --from DIR" ;;
     esac
     if [[ $framework_dependent == yes ]]; then
-        kind=(--no-self-contained)
+        kind=(--no-self-contained) kind_name=framework-dependent
     else
-        kind=(--self-contained)
+        kind=(--self-contained) kind_name=self-contained
     fi
-    say "publishing src/Milter.Daemon ($rid, ${kind[0]#--}; this takes a minute the first time)"
+    say "publishing src/Milter.Daemon ($rid, $kind_name; this takes a minute the first time)"
     if ! dotnet publish "$repo/src/Milter.Daemon" -c Release -r "$rid" "${kind[@]}" -o "$tmp/publish" \
         --nologo -v quiet >"$tmp/publish.log" 2>&1; then
         cat "$tmp/publish.log" >&2
