@@ -44,7 +44,12 @@ internal sealed class DaemonLogging : IDisposable
             syslog = new SyslogSink(facility, settings.SyslogName, path);
             if (!File.Exists(path))
             {
-                Console.Error.WriteLine($"dkim-milter: Syslog is on but {path} does not exist (is rsyslog or journald running?); logging to stderr as well");
+                // A check (-n) logs nothing but its findings, which go to stderr anyway: no need to say it.
+                if (!commandLine.CheckOnly)
+                {
+                    Console.Error.WriteLine($"dkim-milter: Syslog is on but {path} does not exist (is rsyslog or journald running?); logging to stderr as well");
+                }
+
                 console = true;
             }
         }

@@ -118,7 +118,10 @@ internal static class DaemonCommand
         }
 
         StartupLog.Starting(log, Environment.ProcessId, configPath, settings.Socket.ToString());
-        if (settings.Background && !commandLine.Foreground)
+        // Asked now, as root: the hosting library answers from the parent's /proc entry, which the service user
+        // may not see once privileges are dropped (the unit's ProtectProc=invisible), and it keeps its first answer.
+        bool underSystemd = SystemdHelpers.IsSystemdService();
+        if (settings.Background && !commandLine.Foreground && !underSystemd)
         {
             StartupLog.NoFork(log);
         }
