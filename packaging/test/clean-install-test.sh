@@ -15,7 +15,7 @@
 #
 # Needs root, debootstrap, systemd-container (systemd-nspawn), miltertest (opendkim-tools' companion
 # package) and, without --from, the .NET SDK; installs the first three with apt-get when missing. Downloads a
-# Debian base system (about 40 s and 120 MB here), so it is not part of ./test.sh; docs/PACKAGING.md has a run.
+# Debian base system (about 40 s and 120 MB here); ./test.sh runs it (tests/.../Packaging/PackagingTests.cs).
 # The container shares this machine's network (that is how miltertest reaches it), so 127.0.0.1:8891 must be
 # free here. Ends with "N passed, N failed".
 set -euo pipefail
