@@ -20,7 +20,7 @@ internal static class KeyRecordSelection
         KeyRecord? record = null;
         foreach (string text in lookup.Records)
         {
-            var parsed = KeyRecordParser.Parse(text);
+            var parsed = ParsedKeyRecords.Parse(text);
             if (parsed.Success)
             {
                 record = parsed.Record;
