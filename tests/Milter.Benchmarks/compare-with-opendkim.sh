@@ -26,6 +26,8 @@
 #   --out DIR                where results go (default artifacts/opendkim-comparison)
 #   --quick                  levels "1 16 64", 1 round, 4 s runs, 1 s warm-up (a smoke test, about 2 minutes)
 #   --skip-matrix / --skip-memory   leave out a part
+#   --replot DIR             only rebuild DIR/summary.md and DIR/throughput.png from DIR/results.csv (give the
+#                            run's --size and --rounds too, for the labels)
 #   --resolver-configuration  OpenDKIM reaches the DNS server through ResolverConfiguration (libunbound's
 #                            forward-addr) instead of Nameservers: it then reads that file on every message
 set -euo pipefail
@@ -44,6 +46,7 @@ OUT="$ROOT/artifacts/opendkim-comparison"
 MATRIX=1
 MEMORY=1
 RESOLVER_CONFIGURATION=0
+REPLOT=""
 while (($#)); do
     case "$1" in
         --levels) LEVELS=$2; shift 2 ;;
@@ -60,6 +63,7 @@ while (($#)); do
         --skip-matrix) MATRIX=0; shift ;;
         --skip-memory) MEMORY=0; shift ;;
         --resolver-configuration) RESOLVER_CONFIGURATION=1; shift ;;
+        --replot) REPLOT=$2; OUT=$2; shift 2 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
@@ -106,6 +110,182 @@ stop_pid() {
     wait "$pid" 2>/dev/null || true
     forget_pid "$pid"
 }
+
+# ---------------------------------------------------------------------------------------------------- tables and plot
+# report: summary.md (and the console) from results.csv, throughput.dat and throughput.png, all in $OUT.
+report() {
+python3 - "$CSV" "$OUT" <<'PY'
+import csv, os, statistics, sys
+from collections import defaultdict
+
+path, out = sys.argv[1], sys.argv[2]
+rows = list(csv.DictReader(open(path)))
+OURS, THEIRS = "dkim-milter", "opendkim"
+
+def num(row, key):
+    try:
+        return float(row[key])
+    except (KeyError, ValueError):
+        return float("nan")
+
+def med(values):
+    values = [v for v in values if v == v]
+    return statistics.median(values) if values else float("nan")
+
+def fmt(value, digits=1):
+    if value != value:
+        return "—"
+    return f"{value:,.{digits}f}"
+
+def ratio(a, b):
+    return a / b if b and a == a and b == b else float("nan")
+
+lines = []
+def say(text=""):
+    print(text)
+    lines.append(text)
+
+groups = defaultdict(list)
+for r in rows:
+    if r["scenario"] == "throughput" and int(r["size"]) < 1_000_000:
+        groups[(r["mode"], int(r["protocol"]), int(r["connections"]), r["label"])].append(r)
+
+plot = defaultdict(dict)
+for mode in ("sign", "verify"):
+    levels = sorted({k[2] for k in groups if k[0] == mode and k[1] == 6})
+    if not levels:
+        continue
+    say(f"### {mode}, milter_protocol 6 (median of {max(len(v) for k, v in groups.items() if k[0] == mode)} runs each)")
+    say()
+    say("| connections | dkim-milter msg/s | OpenDKIM msg/s | ratio | p50 ms ours / theirs | p99 ms ours / theirs | daemon CPU ms/msg ours / theirs | errors ours / theirs | other CPU s (max) |")
+    say("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for c in levels:
+        o, t = groups.get((mode, 6, c, OURS), []), groups.get((mode, 6, c, THEIRS), [])
+        ot, tt = med([num(r, "messages_per_s") for r in o]), med([num(r, "messages_per_s") for r in t])
+        plot[mode][c] = (ot, tt)
+        other = max([num(r, "other_cpu_s") for r in o + t] or [float("nan")])
+        say(f"| {c} | {fmt(ot)} | {fmt(tt)} | **{fmt(ratio(ot, tt), 2)}** "
+            f"| {fmt(med([num(r, 'p50_ms') for r in o]), 2)} / {fmt(med([num(r, 'p50_ms') for r in t]), 2)} "
+            f"| {fmt(med([num(r, 'p99_ms') for r in o]), 2)} / {fmt(med([num(r, 'p99_ms') for r in t]), 2)} "
+            f"| {fmt(med([num(r, 'daemon_cpu_ms_per_message') for r in o]), 3)} / {fmt(med([num(r, 'daemon_cpu_ms_per_message') for r in t]), 3)} "
+            f"| {sum(int(r['errors']) for r in o)} / {sum(int(r['errors']) for r in t)} | {fmt(other, 1)} |")
+    say()
+
+extra = [k for k in groups if k[1] == 2]
+if extra:
+    say("### milter_protocol 2")
+    say()
+    say("| mode | connections | dkim-milter msg/s | OpenDKIM msg/s | ratio | daemon CPU ms/msg ours / theirs | errors ours / theirs |")
+    say("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for mode, c in sorted({(k[0], k[2]) for k in extra}):
+        o, t = groups.get((mode, 2, c, OURS), []), groups.get((mode, 2, c, THEIRS), [])
+        ot, tt = med([num(r, "messages_per_s") for r in o]), med([num(r, "messages_per_s") for r in t])
+        say(f"| {mode} | {c} | {fmt(ot)} | {fmt(tt)} | **{fmt(ratio(ot, tt), 2)}** "
+            f"| {fmt(med([num(r, 'daemon_cpu_ms_per_message') for r in o]), 3)} / {fmt(med([num(r, 'daemon_cpu_ms_per_message') for r in t]), 3)} "
+            f"| {sum(int(r['errors']) for r in o)} / {sum(int(r['errors']) for r in t)} |")
+    say()
+
+big = [r for r in rows if r["scenario"] == "throughput" and int(r["size"]) >= 1_000_000]
+held = [r for r in rows if r["scenario"] == "held"]
+if big or held:
+    say("### memory and many connections (freshly started daemons)")
+    say()
+    say("| run | daemon | messages | errors | RSS before kB | peak RSS kB | growth kB | per idle connection kB | threads after | time s |")
+    say("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in big:
+        say(f"| one {int(r['size']):,}-byte message signed | {r['label']} | {r['messages']} | {r['errors']} | {int(r['daemon_rss_before_kb']):,} "
+            f"| {int(r['daemon_peak_rss_kb']):,} | **{int(r['daemon_peak_growth_kb']):,}** | | {r['daemon_threads_after']} | {fmt(num(r, 'seconds'), 2)} |")
+    for r in held:
+        say(f"| {r['connections']} connections held, then one message each | {r['label']} | {r['messages']} | **{r['errors']}** "
+            f"| {int(r['daemon_rss_before_kb']):,} | {int(r['daemon_peak_rss_kb']):,} | {int(r['daemon_peak_growth_kb']):,} "
+            f"| {fmt(num(r, 'idle_kb_per_connection'), 1)} | {r['daemon_threads_after']} | {fmt(num(r, 'seconds'), 2)} |")
+    say()
+
+def cell(mode, c, label, key, protocol=6):
+    return med([num(r, key) for r in groups.get((mode, protocol, c, label), [])])
+
+targets = []
+def target(text, value, goal, met):
+    targets.append(f"| {text} | {value} | {goal} | {'**met**' if met else '**not met**'} |")
+
+if (("sign", 6, 64, OURS)) in groups:
+    r = ratio(cell("sign", 64, OURS, "messages_per_s"), cell("sign", 64, THEIRS, "messages_per_s"))
+    target("signing throughput at 64 connections, ours / OpenDKIM", f"{fmt(r, 2)}×", "≥ 3×", r >= 3)
+if (("verify", 6, 64, OURS)) in groups:
+    r = ratio(cell("verify", 64, OURS, "messages_per_s"), cell("verify", 64, THEIRS, "messages_per_s"))
+    target("verification throughput at 64 connections, ours / OpenDKIM", f"{fmt(r, 2)}×", "≥ 3×", r >= 3)
+sign_levels = sorted(k[2] for k in groups if k[0] == "sign" and k[1] == 6 and k[3] == OURS)
+if sign_levels:
+    cpu = {c: cell("sign", c, OURS, "daemon_cpu_ms_per_message") for c in sign_levels}
+    at = 64 if 64 in cpu else max(cpu)
+    target("daemon CPU per signed message (ours; by connections: " + ", ".join(f"{c}: {fmt(v, 3)}" for c, v in cpu.items()) + ")",
+           f"{fmt(cpu[at], 3)} ms at {at} connections", "≤ 0.5 ms", cpu[at] <= 0.5)
+if 1 in sign_levels:
+    p50 = cell("sign", 1, OURS, "p50_ms")
+    target("one TCP connection, p50 per signed message (connection to end-of-message reply)", f"{fmt(p50, 3)} ms (OpenDKIM {fmt(cell('sign', 1, THEIRS, 'p50_ms'), 1)} ms)", "≤ 1 ms", p50 <= 1)
+for r in big:
+    if r["label"] == OURS:
+        growth = int(r["daemon_peak_growth_kb"]) / 1024
+        target(f"one {int(r['size']) / 1048576:.0f} MiB message signed, peak RSS over idle", f"+{growth:.1f} MiB", "≤ 32 MiB", growth <= 32 and int(r["errors"]) == 0)
+for r in held:
+    if r["label"] == OURS:
+        target(f"{r['connections']} concurrent connections served", f"{r['messages']} messages, {r['errors']} errors; {fmt(num(r, 'idle_kb_per_connection'), 1)} kB RSS per idle connection",
+               "no errors", int(r["errors"]) == 0 and int(r["messages"]) == int(r["connections"]))
+if targets:
+    say("### targets (issue 7)")
+    say()
+    say("| target | measured | goal | |")
+    say("| --- | --- | --- | --- |")
+    for t in targets:
+        say(t)
+    say()
+
+crashes = f"{out}/crashes.txt"
+if os.path.exists(crashes):
+    say("**A daemon died during the runs** (crashes.txt):")
+    say()
+    for line in open(crashes):
+        say("    " + line.rstrip())
+    say()
+
+open(f"{out}/summary.md", "w").write("\n".join(lines) + "\n")
+with open(f"{out}/throughput.dat", "w") as data:
+    data.write("# connections sign_ours sign_opendkim verify_ours verify_opendkim\n")
+    for c in sorted(set(plot.get("sign", {})) | set(plot.get("verify", {}))):
+        s = plot.get("sign", {}).get(c, (float("nan"),) * 2)
+        v = plot.get("verify", {}).get(c, (float("nan"),) * 2)
+        data.write(f"{c} {s[0]:.1f} {s[1]:.1f} {v[0]:.1f} {v[1]:.1f}\n".replace("nan", "NaN"))
+PY
+
+if [[ -s $OUT/throughput.dat ]] && (($(grep -vc '^#' "$OUT/throughput.dat") > 0)); then
+    gnuplot <<EOF
+set terminal pngcairo size 900,560 font "DejaVu Sans,11"
+set output "$OUT/throughput.png"
+set title "Whole milter, RSA-2048, $SIZE-byte messages, one per connection\n$(nproc) cores shared with the load generator, $(date -u +%Y-%m-%d)"
+set xlabel "concurrent milter connections"
+set ylabel "messages per second (median of $ROUNDS)"
+set logscale x 2
+set xtics (1, 4, 16, 64, 256, 1024)
+set xrange [0.8:320]
+set yrange [0:*]
+set grid
+set key top left
+set datafile missing "NaN"
+plot "$OUT/throughput.dat" using 1:2 with linespoints lw 2 pt 7 lc rgb "#1f77b4" title "dkim-milter, sign", \
+     "" using 1:3 with linespoints lw 2 pt 5 lc rgb "#d62728" title "OpenDKIM 2.11, sign", \
+     "" using 1:4 with linespoints lw 2 pt 7 dt 2 lc rgb "#1f77b4" title "dkim-milter, verify", \
+     "" using 1:5 with linespoints lw 2 pt 5 dt 2 lc rgb "#d62728" title "OpenDKIM 2.11, verify"
+EOF
+    echo "plot: $OUT/throughput.png"
+fi
+}
+
+if [[ -n $REPLOT ]]; then
+    CSV="$OUT/results.csv"
+    [[ -s $CSV ]] || { echo "no $CSV" >&2; exit 66; }
+    report
+    exit 0
+fi
 
 # ---------------------------------------------------------------------------------------------------- tools
 if [[ $EUID -ne 0 ]]; then
@@ -376,170 +556,7 @@ fi
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
 
-# ---------------------------------------------------------------------------------------------------- tables and plot
-python3 - "$CSV" "$OUT" <<'PY'
-import csv, os, statistics, sys
-from collections import defaultdict
-
-path, out = sys.argv[1], sys.argv[2]
-rows = list(csv.DictReader(open(path)))
-OURS, THEIRS = "dkim-milter", "opendkim"
-
-def num(row, key):
-    try:
-        return float(row[key])
-    except (KeyError, ValueError):
-        return float("nan")
-
-def med(values):
-    values = [v for v in values if v == v]
-    return statistics.median(values) if values else float("nan")
-
-def fmt(value, digits=1):
-    if value != value:
-        return "—"
-    return f"{value:,.{digits}f}"
-
-def ratio(a, b):
-    return a / b if b and a == a and b == b else float("nan")
-
-lines = []
-def say(text=""):
-    print(text)
-    lines.append(text)
-
-groups = defaultdict(list)
-for r in rows:
-    if r["scenario"] == "throughput" and int(r["size"]) < 1_000_000:
-        groups[(r["mode"], int(r["protocol"]), int(r["connections"]), r["label"])].append(r)
-
-plot = defaultdict(dict)
-for mode in ("sign", "verify"):
-    levels = sorted({k[2] for k in groups if k[0] == mode and k[1] == 6})
-    if not levels:
-        continue
-    say(f"### {mode}, milter_protocol 6 (median of {max(len(v) for k, v in groups.items() if k[0] == mode)} runs each)")
-    say()
-    say("| connections | dkim-milter msg/s | OpenDKIM msg/s | ratio | p50 ms ours / theirs | p99 ms ours / theirs | daemon CPU ms/msg ours / theirs | errors ours / theirs | other CPU s (max) |")
-    say("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for c in levels:
-        o, t = groups.get((mode, 6, c, OURS), []), groups.get((mode, 6, c, THEIRS), [])
-        ot, tt = med([num(r, "messages_per_s") for r in o]), med([num(r, "messages_per_s") for r in t])
-        plot[mode][c] = (ot, tt)
-        other = max([num(r, "other_cpu_s") for r in o + t] or [float("nan")])
-        say(f"| {c} | {fmt(ot)} | {fmt(tt)} | **{fmt(ratio(ot, tt), 2)}** "
-            f"| {fmt(med([num(r, 'p50_ms') for r in o]), 2)} / {fmt(med([num(r, 'p50_ms') for r in t]), 2)} "
-            f"| {fmt(med([num(r, 'p99_ms') for r in o]), 2)} / {fmt(med([num(r, 'p99_ms') for r in t]), 2)} "
-            f"| {fmt(med([num(r, 'daemon_cpu_ms_per_message') for r in o]), 3)} / {fmt(med([num(r, 'daemon_cpu_ms_per_message') for r in t]), 3)} "
-            f"| {sum(int(r['errors']) for r in o)} / {sum(int(r['errors']) for r in t)} | {fmt(other, 1)} |")
-    say()
-
-extra = [k for k in groups if k[1] == 2]
-if extra:
-    say("### milter_protocol 2")
-    say()
-    say("| mode | connections | dkim-milter msg/s | OpenDKIM msg/s | ratio | daemon CPU ms/msg ours / theirs | errors ours / theirs |")
-    say("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for mode, c in sorted({(k[0], k[2]) for k in extra}):
-        o, t = groups.get((mode, 2, c, OURS), []), groups.get((mode, 2, c, THEIRS), [])
-        ot, tt = med([num(r, "messages_per_s") for r in o]), med([num(r, "messages_per_s") for r in t])
-        say(f"| {mode} | {c} | {fmt(ot)} | {fmt(tt)} | **{fmt(ratio(ot, tt), 2)}** "
-            f"| {fmt(med([num(r, 'daemon_cpu_ms_per_message') for r in o]), 3)} / {fmt(med([num(r, 'daemon_cpu_ms_per_message') for r in t]), 3)} "
-            f"| {sum(int(r['errors']) for r in o)} / {sum(int(r['errors']) for r in t)} |")
-    say()
-
-big = [r for r in rows if r["scenario"] == "throughput" and int(r["size"]) >= 1_000_000]
-held = [r for r in rows if r["scenario"] == "held"]
-if big or held:
-    say("### memory and many connections (freshly started daemons)")
-    say()
-    say("| run | daemon | messages | errors | RSS before kB | peak RSS kB | growth kB | per idle connection kB | threads after | time s |")
-    say("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for r in big:
-        say(f"| one {int(r['size']):,}-byte message signed | {r['label']} | {r['messages']} | {r['errors']} | {int(r['daemon_rss_before_kb']):,} "
-            f"| {int(r['daemon_peak_rss_kb']):,} | **{int(r['daemon_peak_growth_kb']):,}** | | {r['daemon_threads_after']} | {fmt(num(r, 'seconds'), 2)} |")
-    for r in held:
-        say(f"| {r['connections']} connections held, then one message each | {r['label']} | {r['messages']} | **{r['errors']}** "
-            f"| {int(r['daemon_rss_before_kb']):,} | {int(r['daemon_peak_rss_kb']):,} | {int(r['daemon_peak_growth_kb']):,} "
-            f"| {fmt(num(r, 'idle_kb_per_connection'), 1)} | {r['daemon_threads_after']} | {fmt(num(r, 'seconds'), 2)} |")
-    say()
-
-def cell(mode, c, label, key, protocol=6):
-    return med([num(r, key) for r in groups.get((mode, protocol, c, label), [])])
-
-targets = []
-def target(text, value, goal, met):
-    targets.append(f"| {text} | {value} | {goal} | {'**met**' if met else '**not met**'} |")
-
-if (("sign", 6, 64, OURS)) in groups:
-    r = ratio(cell("sign", 64, OURS, "messages_per_s"), cell("sign", 64, THEIRS, "messages_per_s"))
-    target("signing throughput at 64 connections, ours / OpenDKIM", f"{fmt(r, 2)}×", "≥ 3×", r >= 3)
-if (("verify", 6, 64, OURS)) in groups:
-    r = ratio(cell("verify", 64, OURS, "messages_per_s"), cell("verify", 64, THEIRS, "messages_per_s"))
-    target("verification throughput at 64 connections, ours / OpenDKIM", f"{fmt(r, 2)}×", "≥ 3×", r >= 3)
-sign_levels = sorted(k[2] for k in groups if k[0] == "sign" and k[1] == 6 and k[3] == OURS)
-if sign_levels:
-    cpu = {c: cell("sign", c, OURS, "daemon_cpu_ms_per_message") for c in sign_levels}
-    best = min(cpu.values())
-    target("daemon CPU per signed message (ours; by connections: " + ", ".join(f"{c}: {fmt(v, 3)}" for c, v in cpu.items()) + ")",
-           f"{fmt(cpu.get(64, best), 3)} ms at 64 connections", "≤ 0.5 ms", cpu.get(64, best) <= 0.5)
-if 1 in sign_levels:
-    p50 = cell("sign", 1, OURS, "p50_ms")
-    target("one TCP connection, p50 per signed message (connection to end-of-message reply)", f"{fmt(p50, 3)} ms (OpenDKIM {fmt(cell('sign', 1, THEIRS, 'p50_ms'), 1)} ms)", "≤ 1 ms", p50 <= 1)
-for r in big:
-    if r["label"] == OURS:
-        growth = int(r["daemon_peak_growth_kb"]) / 1024
-        target(f"one {int(r['size']) / 1048576:.0f} MiB message signed, peak RSS over idle", f"+{growth:.1f} MiB", "≤ 32 MiB", growth <= 32 and int(r["errors"]) == 0)
-for r in held:
-    if r["label"] == OURS:
-        target(f"{r['connections']} concurrent connections served", f"{r['messages']} messages, {r['errors']} errors; {fmt(num(r, 'idle_kb_per_connection'), 1)} kB RSS per idle connection",
-               "no errors", int(r["errors"]) == 0 and int(r["messages"]) == int(r["connections"]))
-if targets:
-    say("### targets (issue 7)")
-    say()
-    say("| target | measured | goal | |")
-    say("| --- | --- | --- | --- |")
-    for t in targets:
-        say(t)
-    say()
-
-crashes = f"{out}/crashes.txt"
-if os.path.exists(crashes):
-    say("**A daemon died during the runs** (crashes.txt):")
-    say()
-    for line in open(crashes):
-        say("    " + line.rstrip())
-    say()
-
-open(f"{out}/summary.md", "w").write("\n".join(lines) + "\n")
-with open(f"{out}/throughput.dat", "w") as data:
-    data.write("# connections sign_ours sign_opendkim verify_ours verify_opendkim\n")
-    for c in sorted(set(plot.get("sign", {})) | set(plot.get("verify", {}))):
-        s = plot.get("sign", {}).get(c, (float("nan"),) * 2)
-        v = plot.get("verify", {}).get(c, (float("nan"),) * 2)
-        data.write(f"{c} {s[0]:.1f} {s[1]:.1f} {v[0]:.1f} {v[1]:.1f}\n".replace("nan", "NaN"))
-PY
-
-if [[ -s $OUT/throughput.dat ]] && (($(grep -vc '^#' "$OUT/throughput.dat") > 0)); then
-    gnuplot <<EOF
-set terminal pngcairo size 900,560 font "DejaVu Sans,11"
-set output "$OUT/throughput.png"
-set title "Whole milter, RSA-2048, $SIZE-byte messages, one per connection ($(nproc) cores, $(date -u +%Y-%m-%d))"
-set xlabel "concurrent milter connections"
-set ylabel "messages per second (median of $ROUNDS)"
-set logscale x 2
-set xtics (1, 4, 16, 64, 256, 1024)
-set yrange [0:*]
-set grid
-set key top left
-set datafile missing "NaN"
-plot "$OUT/throughput.dat" using 1:2 with linespoints lw 2 pt 7 lc rgb "#1f77b4" title "dkim-milter, sign", \
-     "" using 1:3 with linespoints lw 2 pt 5 lc rgb "#d62728" title "OpenDKIM 2.11, sign", \
-     "" using 1:4 with linespoints lw 2 pt 7 dt 2 lc rgb "#1f77b4" title "dkim-milter, verify", \
-     "" using 1:5 with linespoints lw 2 pt 5 dt 2 lc rgb "#d62728" title "OpenDKIM 2.11, verify"
-EOF
-    echo "plot: $OUT/throughput.png"
-fi
+report
 
 stop_pid "$DNS_PID"
 echo "== DNS server: $(tail -1 "$TMP/dns.log")"
