@@ -39,6 +39,16 @@ internal sealed record CommandLine(
         progress and exits.
         """;
 
+    /// <summary>
+    /// Reads the configuration file, as at start-up and on every reload. Like opendkim: an explicit <c>-x</c> file
+    /// must exist; the default file may be absent when <c>-p</c> gives the socket.
+    /// </summary>
+    /// <exception cref="Milter.Configuration.ConfigurationException">The file is missing or has a mistake.</exception>
+    public Milter.Configuration.ConfigFile LoadConfiguration() =>
+        ConfigPath is null && !File.Exists(DefaultConfigPath)
+            ? Milter.Configuration.ConfigFileParser.Parse("", DefaultConfigPath)
+            : Milter.Configuration.ConfigFileParser.Load(ConfigPath ?? DefaultConfigPath);
+
     /// <summary>Parses arguments; flags may be bundled (<c>-fv</c>) and values attached (<c>-xFILE</c>).</summary>
     /// <exception cref="FormatException">An unknown flag or a missing value.</exception>
     public static CommandLine Parse(IReadOnlyList<string> args)

@@ -14,14 +14,14 @@ namespace Milter.Daemon.Startup;
 /// changed one is named in the log with "restart to apply".
 /// </summary>
 internal sealed class ConfigurationReloader(
-    string configPath,
-    bool configIsDefault,
+    CommandLine commandLine,
     ConfigFile running,
     CurrentFilter filters,
     IDkimKeyResolver resolver,
     ILogger log)
 {
     private readonly Lock _lock = new();
+    private readonly string _configPath = commandLine.ConfigPath ?? CommandLine.DefaultConfigPath;
     private ConfigFile _running = running;
 
     /// <summary>Reloads; returns whether the new configuration is now in use. Concurrent calls run one at a time.</summary>
@@ -29,13 +29,11 @@ internal sealed class ConfigurationReloader(
     {
         lock (_lock)
         {
-            ReloadLog.Reloading(log, configPath);
+            ReloadLog.Reloading(log, _configPath);
             ConfigFile config;
             try
             {
-                config = configIsDefault && !File.Exists(configPath)
-                    ? ConfigFileParser.Parse("", configPath)
-                    : ConfigFileParser.Load(configPath);
+                config = commandLine.LoadConfiguration();
             }
             catch (ConfigurationException ex)
             {
@@ -72,7 +70,7 @@ internal sealed class ConfigurationReloader(
 
             filters.Replace(filter);
             _running = config;
-            ReloadLog.Reloaded(log, configPath, filter.Policy.AllKeys.Count());
+            ReloadLog.Reloaded(log, _configPath, filter.Policy.AllKeys.Count());
             return true;
         }
     }

@@ -53,7 +53,7 @@ internal static class DaemonCommand
         DaemonSettings settings;
         try
         {
-            config = LoadConfiguration(commandLine);
+            config = commandLine.LoadConfiguration();
             settings = DaemonSettings.From(config, commandLine);
         }
         catch (ConfigurationException ex)
@@ -174,7 +174,7 @@ internal static class DaemonCommand
             builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(15));
             builder.Services.AddHostedService(_ => new MilterListenerService(server));
             using var host = builder.Build();
-            var reloader = new ConfigurationReloader(configPath, commandLine.ConfigPath is null, config, filters, resolver!, log);
+            var reloader = new ConfigurationReloader(commandLine, config, filters, resolver!, log);
             using var reloadSignals = new ReloadSignals(reloader, host.Services.GetService<ISystemdNotifier>());
             try
             {
@@ -189,17 +189,6 @@ internal static class DaemonCommand
         }
 
         return ExitCodes.Success;
-    }
-
-    private static ConfigFile LoadConfiguration(CommandLine commandLine)
-    {
-        // Like opendkim: an explicit -x must exist; the default file may be absent when -p gives the socket.
-        if (commandLine.ConfigPath is null && !File.Exists(CommandLine.DefaultConfigPath))
-        {
-            return ConfigFileParser.Parse("", CommandLine.DefaultConfigPath);
-        }
-
-        return ConfigFileParser.Load(commandLine.ConfigPath ?? CommandLine.DefaultConfigPath);
     }
 
     /// <summary>BaseDirectory: relative paths in the configuration (tables, key files) are read from there.</summary>
