@@ -39,11 +39,18 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
     /// <summary>The filter of the message in progress: the one that was current when it started (see <see cref="CurrentFilter"/>).</summary>
     private DkimFilter Filter => (_lease ??= _filters.Acquire()).Filter;
 
-    /// <summary>What OpenDKIM asks for: header changes and quarantine; no HELO, DATA or unknown commands; header
-    /// values with their leading space (version 6), so simple canonicalization sees exactly what was sent.</summary>
+    /// <summary>
+    /// What OpenDKIM asks for: header changes and quarantine; no HELO, DATA or unknown commands; header values with
+    /// their leading space (version 6), so simple canonicalization sees exactly what was sent. Beyond OpenDKIM: no
+    /// replies to CONNECT, MAIL, RCPT, headers and body chunks, which always continue here. That spares a round trip
+    /// per step (a typical message needs 3 answered steps instead of 14); a failure at one of them still reaches the
+    /// MTA, as the answer to end of headers or end of message (see MilterSession).
+    /// </summary>
     public override MilterNegotiation Negotiate(NegotiationOffer offer) => new(
         MilterActions.AddHeaders | MilterActions.ChangeHeaders | MilterActions.Quarantine,
-        ProtocolOptions.NoHelo | ProtocolOptions.NoUnknown | ProtocolOptions.NoData | ProtocolOptions.HeaderLeadingSpace);
+        ProtocolOptions.NoHelo | ProtocolOptions.NoUnknown | ProtocolOptions.NoData | ProtocolOptions.HeaderLeadingSpace
+        | ProtocolOptions.NoReplyConnect | ProtocolOptions.NoReplyMail | ProtocolOptions.NoReplyRecipient
+        | ProtocolOptions.NoReplyHeader | ProtocolOptions.NoReplyBody);
 
     public override ValueTask<MilterDecision> MailFromAsync(MilterContext context, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {

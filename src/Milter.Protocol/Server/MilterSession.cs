@@ -29,6 +29,9 @@ public sealed class MilterSession
     private bool _unflushed;
     // True once a handler step ran in the current SMTP session: CloseAsync is owed.
     private bool _handlerSawSession;
+    // A decision other than continue made at a step the MTA expects no reply to (a handler failure, most often):
+    // it is the answer to the next step that is owed one, so the MTA still learns of it.
+    private MilterDecision? _deferred;
 
     /// <summary>Creates a session over a transport.</summary>
     public MilterSession(IDuplexPipe transport, IMilterHandler handler, long sessionId, string peer, MilterSessionOptions? options = null, ILogger? logger = null)
@@ -212,6 +215,7 @@ public sealed class MilterSession
                 await AbortOpenMessageAsync(cancellationToken).ConfigureAwait(false);
                 return true;
             case QuitNewConnectionCommand:
+                _deferred = null;
                 await EndConnectionAsync().ConfigureAwait(false);
                 _context.ResetConnection();
                 return true;
@@ -246,25 +250,45 @@ public sealed class MilterSession
         Write(new NegotiationReply(negotiated.Version, negotiated.Actions, negotiated.Protocol, macroRequests));
     }
 
-    /// <summary>Runs one handler step and answers it, unless its no-reply flag was negotiated.</summary>
+    /// <summary>
+    /// Runs one handler step and answers it, unless its no-reply flag was negotiated. A decision other than
+    /// continue at an unanswered step is not lost: the handler is not called again for the message, and the next
+    /// step that is owed a reply answers with it (a failure while reading headers still tempfails the message).
+    /// </summary>
     private async ValueTask StepAsync(string step, ProtocolOptions noReplyFlag, bool endsMessage, Func<ValueTask<MilterDecision>> invoke)
     {
+        bool answered = !_context.Negotiated!.Has(noReplyFlag);
+        if (_deferred is { } pending)
+        {
+            if (!answered)
+            {
+                return;
+            }
+
+            _deferred = null;
+            Answer(pending, endsMessage);
+            return;
+        }
+
         var decision = await InvokeAsync(step, invoke).ConfigureAwait(false);
         if (decision == MilterDecision.Skip && !(step == "BODY" && _context.Negotiated!.Has(ProtocolOptions.Skip)))
         {
             decision = MilterDecision.Continue;
         }
 
-        if (_context.Negotiated!.Has(noReplyFlag))
+        if (answered)
         {
-            if (decision != MilterDecision.Continue)
-            {
-                SessionLog.ReplySuppressed(_logger, _context.SessionId, decision.ToString(), step);
-            }
-
-            return;
+            Answer(decision, endsMessage);
         }
+        else if (decision != MilterDecision.Continue && decision != MilterDecision.Skip)
+        {
+            SessionLog.ReplyDeferred(_logger, _context.SessionId, decision.ToString(), step);
+            _deferred = decision;
+        }
+    }
 
+    private void Answer(MilterDecision decision, bool endsMessage)
+    {
         Write(decision.Reply);
         // Like libmilter: a decision other than continue ends the transaction from the milter's side.
         if (endsMessage && decision.EndsTransaction && PhaseRules.InMessage(_phase))
@@ -275,6 +299,14 @@ public sealed class MilterSession
 
     private async ValueTask EndOfMessageAsync(EndOfMessageCommand end, CancellationToken cancellationToken)
     {
+        if (_deferred is { } pending)
+        {
+            _deferred = null;
+            Write(pending.Reply);
+            _messageOpen = false;
+            return;
+        }
+
         // libmilter hands any payload of BODYEOB to the body callback first.
         if (!end.FinalChunk.IsEmpty)
         {
@@ -345,6 +377,7 @@ public sealed class MilterSession
         }
 
         _messageOpen = false;
+        _deferred = null;
         try
         {
             await _handler.AbortAsync(_context, cancellationToken).ConfigureAwait(false);

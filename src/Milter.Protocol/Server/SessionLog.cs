@@ -17,8 +17,8 @@ internal static partial class SessionLog
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "milter session {SessionId} from {Peer} closed: protocol error ({Error}): {Reason}")]
     public static partial void ProtocolError(ILogger logger, long sessionId, string peer, ProtocolError error, string reason);
 
-    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "milter session {SessionId}: handler answered {Decision} to {Step}, for which no reply was negotiated; ignored")]
-    public static partial void ReplySuppressed(ILogger logger, long sessionId, string decision, string step);
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "milter session {SessionId}: handler answered {Decision} to {Step}, for which no reply was negotiated; it answers the next step the MTA awaits a reply to")]
+    public static partial void ReplyDeferred(ILogger logger, long sessionId, string decision, string step);
 
     [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "milter session {SessionId} from {Peer} closed: no command for {Timeout}")]
     public static partial void IdleTimeout(ILogger logger, long sessionId, string peer, TimeSpan timeout);

@@ -146,7 +146,7 @@ public class NoReplyTests
     }
 
     [Fact]
-    public async Task A_reject_where_no_reply_was_negotiated_is_suppressed_and_logged()
+    public async Task A_reject_where_no_reply_was_negotiated_answers_the_next_step_owed_a_reply()
     {
         var handler = new RecordingHandler
         {
@@ -155,15 +155,48 @@ public class NoReplyTests
         };
         await using var harness = new SessionHarness(handler);
         var replies = await harness.RunScriptAsync(
-            Cmd.Optneg6, Cmd.Connect, Cmd.Mail(), Cmd.Rcpt(), Cmd.Header("A", "1"), Cmd.Header("B", "2"), Cmd.Eoh, Cmd.Body("x"), Cmd.Eom);
+            Cmd.Optneg6, Cmd.Connect, Cmd.Mail(), Cmd.Rcpt(), Cmd.Header("A", "1"), Cmd.Header("B", "2"), Cmd.Eoh, Cmd.Abort,
+            Cmd.Mail(), Cmd.Rcpt(), Cmd.Abort);
 
-        // O, CONNECT, MAIL, RCPT, EOH, BODY, EOM: the message went on as the MTA expects.
-        Assert.Equal(7, replies.Count);
-        Assert.All(replies.Skip(1), r => Assert.Equal(C, r));
-        var suppressed = harness.Logs.Warnings.Where(w => w.EventId.Id == 111).ToList();
-        Assert.Equal(2, suppressed.Count);
-        Assert.All(suppressed, w => Assert.Contains("HEADER", w.Message, StringComparison.Ordinal));
-        Assert.Equal(1, harness.Handler.Count("EOM"));
+        // O, CONNECT, MAIL, RCPT, then EOH answers with the reject; the second message starts afresh.
+        Assert.Equal([C, C, C, SimpleReply.Reject, C, C], replies.Skip(1));
+        var deferred = Assert.Single(harness.Logs.Warnings, w => w.EventId.Id == 111);
+        Assert.Contains("HEADER", deferred.Message, StringComparison.Ordinal);
+        // Once it had decided, the handler was not asked about the rest of that message.
+        Assert.Equal(["CONNECT", "MAIL", "RCPT", "HEADER", "ABORT", "MAIL", "RCPT", "ABORT", "CLOSE"], harness.Handler.Calls);
+    }
+
+    [Fact]
+    public async Task A_failure_in_an_unanswered_body_chunk_tempfails_the_message_at_end_of_message()
+    {
+        var handler = new RecordingHandler
+        {
+            Wanted = new MilterNegotiation(MilterActions.AddHeaders, ProtocolOptions.NoReplyBody | ProtocolOptions.NoReplyHeader),
+            Decide = (step, _) => step == "BODY" ? throw new InvalidOperationException("handler bug") : null,
+            OnEndOfMessage = ctx => ctx.Modifications.AddHeader("X-Never", "added"),
+        };
+        await using var harness = new SessionHarness(handler);
+        var replies = await harness.RunScriptAsync(
+            Cmd.Optneg6, Cmd.Connect, Cmd.Mail(), Cmd.Header("A", "1"), Cmd.Eoh, Cmd.Body("x"), Cmd.Body("y"), Cmd.Eom);
+
+        // CONNECT, MAIL, EOH continue; the two chunks are unanswered; end of message gets the tempfail and no header.
+        Assert.Equal([C, C, C, SimpleReply.TempFail], replies.Skip(1));
+        Assert.Equal(1, harness.Handler.Count("BODY"));
+        Assert.Equal(0, harness.Handler.Count("EOM"));
+    }
+
+    [Fact]
+    public async Task A_deferred_decision_does_not_outlive_its_message()
+    {
+        var handler = new RecordingHandler
+        {
+            Wanted = new MilterNegotiation(MilterActions.None, ProtocolOptions.NoReplyRecipient),
+            Decide = (step, _) => step == "RCPT" ? MilterDecision.TempFail : null,
+        };
+        await using var harness = new SessionHarness(handler);
+        // The MTA aborts before any step is answered: the next message is not tempfailed for the first one's sake.
+        var replies = await harness.RunScriptAsync(Cmd.Optneg6, Cmd.Connect, Cmd.Mail(), Cmd.Rcpt(), Cmd.Abort, Cmd.Mail(), Cmd.Eoh);
+        Assert.Equal([C, C, C, C], replies.Skip(1));
     }
 
     [Fact]
