@@ -24,6 +24,7 @@ internal static class DaemonCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        InlineSocketCompletions.EnableUnlessConfigured();
         CommandLine commandLine;
         try
         {
