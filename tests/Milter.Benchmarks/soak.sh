@@ -197,7 +197,7 @@ PY
 gnuplot <<EOF
 set terminal pngcairo size 900,520 font "DejaVu Sans,11"
 set output "$OUT/soak.png"
-set title "dkim-milter soak: $(printf "%'d" "$MESSAGES") messages (sign, verify, 5 per connection, 20 kB), $(date -u +%Y-%m-%d)"
+set title "dkim-milter soak: $(python3 -c "print(f'{$MESSAGES:,}')") messages (sign, verify, 5 per connection, 20 kB), $(date -u +%Y-%m-%d)"
 set datafile separator ","
 set xlabel "messages sent (thousands)"
 set ylabel "daemon RSS (MB)"
