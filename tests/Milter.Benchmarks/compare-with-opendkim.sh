@@ -70,46 +70,9 @@ while (($#)); do
 done
 
 # ---------------------------------------------------------------------------------------------------- clean-up
-TMP=$(mktemp -d /tmp/dkim-compare.XXXXXX)
-PIDS=()
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-forget_pid() {
-    local pid=$1 kept=() p
-    for p in "${PIDS[@]}"; do
-        [[ $p == "$pid" ]] || kept+=("$p")
-    done
-    PIDS=("${kept[@]}")
-}
-
-stop_pid() {
-    local pid=$1
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    forget_pid "$pid"
-}
+# shellcheck source=lib/processes.sh
+source "$ROOT/tests/Milter.Benchmarks/lib/processes.sh"
+use_temporary_directory dkim-compare
 
 # ---------------------------------------------------------------------------------------------------- tables and plot
 # report: summary.md (and the console) from results.csv, throughput.dat and throughput.png, all in $OUT.
@@ -371,29 +334,8 @@ printf '127.0.0.1\n' >"$TMP/InternalHosts"
 # another port through ResolverConfiguration and libunbound's forward-addr, as the integration tests do, but then it
 # parses that file on every message, and concurrently: it crashed at 16 connections. --resolver-configuration
 # does that anyway.)
-DNS_ADDRESS=""
-for address in 127.0.0.1 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5; do
-    rm -f "$TMP/dns.port"
-    "$LOAD" dns --key "$TMP/keys/bench.private" --name bench._domainkey.example.net --address "$address" --port 53 \
-        --port-file "$TMP/dns.port" >"$TMP/dns.log" 2>&1 &
-    DNS_PID=$!
-    PIDS+=("$DNS_PID")
-    for _ in $(seq 100); do
-        [[ -s $TMP/dns.port ]] && break
-        kill -0 "$DNS_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    if [[ -s $TMP/dns.port ]]; then
-        DNS_ADDRESS=$address
-        break
-    fi
-    stop_pid "$DNS_PID"
-done
-[[ -n $DNS_ADDRESS ]] || { echo "no loopback address with port 53 free for the DNS server:" >&2; cat "$TMP/dns.log" >&2; exit 1; }
+start_dns_server "$LOAD" "$TMP/keys/bench.private" bench._domainkey.example.net || exit 1
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # What both daemons share. RequireSafeKeys no: the key lives under /tmp (world-writable, sticky), which OpenDKIM's
 # check refuses per message and ours at start-up.

@@ -40,26 +40,9 @@ if [[ $EUID -ne 0 ]]; then
     exit 77
 fi
 
-TMP=$(mktemp -d /tmp/dkim-soak.XXXXXX)
-PIDS=()
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=lib/processes.sh
+source "$ROOT/tests/Milter.Benchmarks/lib/processes.sh"
+use_temporary_directory dkim-soak
 
 command -v gnuplot >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox >/dev/null
 
@@ -87,28 +70,9 @@ printf '*@example.com soak-key\n' >"$TMP/SigningTable"
 printf '127.0.0.1\n' >"$TMP/InternalHosts"
 
 # The verify messages carry d=example.net, s=soak; the key record comes from the load generator's DNS server.
-DNS_ADDRESS=""
-for address in 127.0.0.1 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5; do
-    rm -f "$TMP/dns.port"
-    "$LOAD" dns --key "$TMP/keys/soak.private" --name soak._domainkey.example.net --address "$address" --port 53 \
-        --port-file "$TMP/dns.port" >"$TMP/dns.log" 2>&1 &
-    dns_pid=$!
-    for _ in $(seq 100); do
-        [[ -s $TMP/dns.port ]] && break
-        kill -0 "$dns_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if [[ -s $TMP/dns.port ]]; then
-        DNS_ADDRESS=$address
-        PIDS+=("$dns_pid")
-        break
-    fi
-    kill "$dns_pid" 2>/dev/null || true
-    wait "$dns_pid" 2>/dev/null || true
-done
-[[ -n $DNS_ADDRESS ]] || { echo "no loopback address with port 53 free for the DNS server" >&2; cat "$TMP/dns.log" >&2; exit 1; }
+start_dns_server "$LOAD" "$TMP/keys/soak.private" soak._domainkey.example.net || exit 1
 
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 cat >"$TMP/opendkim.conf" <<EOF
 Syslog                  no
 Background              no
