@@ -282,23 +282,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 # ---------------------------------------------------------------------------------------------------- build
 echo "== build (Release)"
-if [[ -n $REV ]]; then
-    mkdir -p "$TMP/src"
-    git -C "$ROOT" archive "$REV" | tar -x -C "$TMP/src"
-    DAEMON_SOURCE="$(git -C "$ROOT" rev-parse --short "$REV") (git archive of $REV)"
-    DAEMON_PROJECT="$TMP/src/src/Milter.Daemon"
-else
-    DAEMON_SOURCE="working tree at $(git -C "$ROOT" rev-parse --short HEAD)"
-    if [[ -n $(git -C "$ROOT" status --porcelain -- src) ]]; then
-        DAEMON_SOURCE="$DAEMON_SOURCE with uncommitted changes in src/"
-    fi
-    DAEMON_PROJECT="$ROOT/src/Milter.Daemon"
-fi
-dotnet build "$DAEMON_PROJECT" -c Release -o "$TMP/daemon" -nologo -v quiet -clp:NoSummary >"$TMP/build-daemon.log" 2>&1 \
-    || { cat "$TMP/build-daemon.log" >&2; exit 1; }
-dotnet build "$ROOT/tests/Milter.Benchmarks" -c Release -o "$TMP/loadgen" -nologo -v quiet -clp:NoSummary >"$TMP/build-loadgen.log" 2>&1 \
-    || { cat "$TMP/build-loadgen.log" >&2; exit 1; }
-LOAD="$TMP/loadgen/Milter.Benchmarks"
+build_daemon_and_load_generator "$ROOT" "$REV" || exit 1
 # The load generator shares the two cores with the daemon under test: socket continuations run on its epoll thread
 # instead of hopping to the thread pool, which costs it about a quarter less CPU per message and keeps it to
 # about one core (the same for both daemons). The daemons themselves are started without this variable (see

@@ -47,20 +47,7 @@ use_temporary_directory dkim-soak
 command -v gnuplot >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox >/dev/null
 
 echo "== build (Release)"
-if [[ -n $REV ]]; then
-    mkdir -p "$TMP/src"
-    git -C "$ROOT" archive "$REV" | tar -x -C "$TMP/src"
-    SOURCE="$(git -C "$ROOT" rev-parse --short "$REV")"
-    DAEMON_PROJECT="$TMP/src/src/Milter.Daemon"
-else
-    SOURCE="working tree at $(git -C "$ROOT" rev-parse --short HEAD)"
-    DAEMON_PROJECT="$ROOT/src/Milter.Daemon"
-fi
-dotnet build "$DAEMON_PROJECT" -c Release -o "$TMP/daemon" -nologo -v quiet -clp:NoSummary >"$TMP/build.log" 2>&1 \
-    || { cat "$TMP/build.log" >&2; exit 1; }
-dotnet build "$ROOT/tests/Milter.Benchmarks" -c Release -o "$TMP/loadgen" -nologo -v quiet -clp:NoSummary >>"$TMP/build.log" 2>&1 \
-    || { cat "$TMP/build.log" >&2; exit 1; }
-LOAD="$TMP/loadgen/Milter.Benchmarks"
+build_daemon_and_load_generator "$ROOT" "$REV" || exit 1
 
 mkdir -p "$TMP/keys" "$OUT"
 openssl genrsa -out "$TMP/keys/soak.private" 2048 2>/dev/null
@@ -110,7 +97,7 @@ sample() { # sample MESSAGES-SO-FAR
 echo "messages,unix_time,rss_kb,open_fds,threads" >"$SAMPLES"
 sample 0
 {
-    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); dkim-milter: $SOURCE; nproc: $(nproc); dotnet: $(dotnet --version)"
+    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); dkim-milter: $DAEMON_SOURCE; nproc: $(nproc); dotnet: $(dotnet --version)"
     echo "messages: $MESSAGES in chunks of $CHUNK; warm-up: first $WARMUP_MESSAGES"
 } | tee "$OUT/machine.txt"
 

@@ -5,6 +5,7 @@
 # use_temporary_directory PREFIX   sets TMP and the exit traps; PIDS holds what to kill at exit
 # stop_pid PID                     TERM, up to 10 s, then KILL; forgets PID
 # free_port                        prints a free TCP port on 127.0.0.1
+# build_daemon_and_load_generator ROOT REV   see below
 # start_dns_server LOAD KEY NAME   starts `LOAD dns` for NAME with KEY's public key on the first loopback address of
 #                                  127.0.0.1..5 whose port 53 is free; sets DNS_ADDRESS and DNS_PID
 
@@ -81,4 +82,28 @@ start_dns_server() {
     echo "no loopback address with port 53 free for the DNS server:" >&2
     cat "$TMP/dns.log" >&2
     return 1
+}
+
+# build_daemon_and_load_generator ROOT REV: dkim-milter (Release) into $TMP/daemon, from REV (git archive) when REV is
+# not empty, else from the working tree; the load generator into $TMP/loadgen. Sets DAEMON_SOURCE (what was built,
+# for the report) and LOAD (the load generator's executable).
+build_daemon_and_load_generator() {
+    local root=$1 rev=$2 project
+    if [[ -n $rev ]]; then
+        mkdir -p "$TMP/src"
+        git -C "$root" archive "$rev" | tar -x -C "$TMP/src"
+        DAEMON_SOURCE="$(git -C "$root" rev-parse --short "$rev") (git archive of $rev)"
+        project="$TMP/src/src/Milter.Daemon"
+    else
+        DAEMON_SOURCE="working tree at $(git -C "$root" rev-parse --short HEAD)"
+        if [[ -n $(git -C "$root" status --porcelain -- src) ]]; then
+            DAEMON_SOURCE="$DAEMON_SOURCE with uncommitted changes in src/"
+        fi
+        project="$root/src/Milter.Daemon"
+    fi
+    dotnet build "$project" -c Release -o "$TMP/daemon" -nologo -v quiet -clp:NoSummary >"$TMP/build-daemon.log" 2>&1 \
+        || { cat "$TMP/build-daemon.log" >&2; return 1; }
+    dotnet build "$root/tests/Milter.Benchmarks" -c Release -o "$TMP/loadgen" -nologo -v quiet -clp:NoSummary \
+        >"$TMP/build-loadgen.log" 2>&1 || { cat "$TMP/build-loadgen.log" >&2; return 1; }
+    LOAD="$TMP/loadgen/Milter.Benchmarks"
 }
