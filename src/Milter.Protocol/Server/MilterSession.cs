@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
 using Milter.Protocol.Commands;
@@ -49,7 +50,8 @@ public sealed class MilterSession
     public MilterContext Context => _context;
 
     /// <summary>
-    /// Runs until QUIT, end of stream, a protocol error, idle timeout, <paramref name="abort"/>, or
+    /// Runs until QUIT, end of stream, a protocol error, an idle timeout (<see cref="MilterSessionOptions.IdleTimeout"/>
+    /// outside a message, <see cref="MilterSessionOptions.MessageIdleTimeout"/> inside one), <paramref name="abort"/>, or
     /// <paramref name="stopping"/> while no message is in progress. Never throws for the peer's faults.
     /// </summary>
     public async Task RunAsync(CancellationToken stopping = default, CancellationToken abort = default)
@@ -69,11 +71,6 @@ public sealed class MilterSession
         catch (OperationCanceledException) when (abort.IsCancellationRequested || stopping.IsCancellationRequested)
         {
             reason = "daemon shutting down";
-        }
-        catch (OperationCanceledException)
-        {
-            SessionLog.IdleTimeout(_logger, _context.SessionId, _context.Peer, _options.IdleTimeout);
-            reason = "idle timeout";
         }
         catch (IOException ex)
         {
@@ -96,6 +93,9 @@ public sealed class MilterSession
 
     private async Task<string> ServeAsync(CancellationToken stopping, CancellationToken abort)
     {
+        // When the wait for the next whole command began: only a dispatched command restarts it, not a read that
+        // brought part of a packet, so a peer trickling bytes is timed out like a silent one.
+        long waitStarted = Stopwatch.GetTimestamp();
         while (true)
         {
             if (_unflushed)
@@ -110,20 +110,35 @@ public sealed class MilterSession
                 return "daemon shutting down";
             }
 
-            ReadResult result;
-            using (var readCancel = CancellationTokenSource.CreateLinkedTokenSource(abort, betweenMessages ? stopping : CancellationToken.None))
+            var timeout = betweenMessages ? _options.IdleTimeout : _options.MessageIdleTimeout;
+            var remaining = timeout - Stopwatch.GetElapsedTime(waitStarted);
+            if (remaining <= TimeSpan.Zero)
             {
-                readCancel.CancelAfter(_options.IdleTimeout);
+                return TimedOut(timeout);
+            }
+
+            ReadResult result;
+            try
+            {
+                using var readCancel = CancellationTokenSource.CreateLinkedTokenSource(abort, betweenMessages ? stopping : CancellationToken.None);
+                readCancel.CancelAfter(remaining);
                 result = await _input.ReadAsync(readCancel.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!abort.IsCancellationRequested && !(betweenMessages && stopping.IsCancellationRequested))
+            {
+                // Neither the daemon's stop nor its abort: the timer.
+                return TimedOut(timeout);
             }
 
             var buffer = result.Buffer;
             bool quit = false;
+            bool dispatched = false;
             try
             {
                 while (!quit && MilterFraming.TryReadPacket(ref buffer, _options.MaxPacketLength, out byte command, out var payload))
                 {
                     quit = !await DispatchAsync(command, payload, abort).ConfigureAwait(false);
+                    dispatched = true;
                 }
             }
             finally
@@ -141,12 +156,29 @@ public sealed class MilterSession
             {
                 if (!buffer.IsEmpty)
                 {
-                    MilterProtocolException.Throw(ProtocolError.TruncatedPacket, $"connection closed inside a packet ({buffer.Length} byte(s) pending)");
+                    MilterProtocolException.Throw(ProtocolError.TruncatedPacket,
+                        $"connection closed inside a packet ({buffer.Length} byte(s) pending) {DescribePhase(_phase)}");
                 }
 
-                return "connection closed by the MTA";
+                return PhaseRules.InMessage(_phase)
+                    ? $"connection closed by the MTA inside a message ({DescribePhase(_phase)})"
+                    : "connection closed by the MTA";
+            }
+
+            if (dispatched)
+            {
+                waitStarted = Stopwatch.GetTimestamp();
             }
         }
+    }
+
+    private string TimedOut(TimeSpan timeout)
+    {
+        string where = PhaseRules.InMessage(_phase)
+            ? $"inside a message ({DescribePhase(_phase)})"
+            : $"between messages ({DescribePhase(_phase)})";
+        SessionLog.IdleTimeout(_logger, _context.SessionId, _context.Peer, timeout, where);
+        return $"idle timeout {where}";
     }
 
     /// <summary>Handles one packet; false when the connection is to close (QUIT).</summary>
