@@ -86,7 +86,7 @@ public sealed class MilterSession
             await FlushRemainingAsync().ConfigureAwait(false);
             await EndConnectionAsync().ConfigureAwait(false);
             await _input.CompleteAsync().ConfigureAwait(false);
-            await _output.CompleteAsync().ConfigureAwait(false);
+            await CompleteOutputAsync().ConfigureAwait(false);
             SessionLog.SessionEnded(_logger, _context.SessionId, _context.Peer, reason);
         }
     }
@@ -480,6 +480,23 @@ public sealed class MilterSession
         catch (Exception ex) when (ex is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
             // The MTA is gone; nothing to deliver the replies to.
+        }
+    }
+
+    /// <summary>
+    /// Completes the output pipe. Completing flushes what the pipe still holds: after a failed write (the MTA reset
+    /// the connection before reading our reply) that is the reply again, and it fails again. It has nowhere to go;
+    /// the session's end must still be logged and RunAsync must not throw.
+    /// </summary>
+    private async ValueTask CompleteOutputAsync()
+    {
+        try
+        {
+            await _output.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            // The MTA is gone.
         }
     }
 
