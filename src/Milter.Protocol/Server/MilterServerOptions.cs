@@ -19,8 +19,8 @@ public sealed record MilterServerOptions
     /// <summary>
     /// The most sessions served at once; 0 for no limit. At the limit the server stops accepting: one connection
     /// per listener is held, unserved, until a session ends, and later ones wait in the kernel's listen queue, where
-    /// the MTA's connect or its first command waits for them (Postfix: milter_connect_timeout,
-    /// milter_command_timeout). Reaching the limit and leaving it are logged once each.
+    /// the MTA waits for them (Postfix: milter_connect_timeout, 30 s, covers connecting and the negotiation reply).
+    /// A burst is served late rather than refused. Reaching the limit and leaving it are logged once each.
     /// </summary>
     public int MaxConnections { get; init; } = DefaultMaxConnections;
 

@@ -4,6 +4,7 @@ using Milter.Protocol.Client;
 using Milter.Protocol.Commands;
 using Milter.Protocol.Replies;
 using Milter.Protocol.Wire;
+using Xunit.Abstractions;
 
 namespace Milter.IntegrationTests.Faults;
 
@@ -13,7 +14,7 @@ namespace Milter.IntegrationTests.Faults;
 /// one is signed, with no error logged; afterwards no session is left.
 /// </summary>
 [Collection(FaultTestGroup.Name)]
-public sealed class ConcurrentConnectionsTests : IAsyncLifetime
+public sealed class ConcurrentConnectionsTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Connections = 1000;
     private FaultDaemon? _daemon;
@@ -54,6 +55,7 @@ public sealed class ConcurrentConnectionsTests : IAsyncLifetime
             clients.AddRange(opened);
 
             var held = await Daemon.StatusAsync();
+            output.WriteLine($"{Connections} held: {Daemon.OpenDescriptors()} descriptors; {held.Line}");
             Assert.Equal(Connections, held.Open);
             Assert.Equal(0, held.Waiting);
 
@@ -69,7 +71,9 @@ public sealed class ConcurrentConnectionsTests : IAsyncLifetime
             }
         }
 
-        Assert.Equal(0, (await Daemon.WaitForNoSessionsAsync()).Open);
+        var after = await Daemon.WaitForNoSessionsAsync();
+        output.WriteLine($"all closed: {Daemon.OpenDescriptors()} descriptors; {after.Line}");
+        Assert.Equal(0, after.Open);
         Assert.DoesNotContain(Daemon.Lines(), line => line.Contains(" ERR ", StringComparison.Ordinal) || line.Contains(" WRN ", StringComparison.Ordinal));
     }
 

@@ -1,6 +1,7 @@
 using Milter.Protocol.Client;
 using Milter.Protocol.Commands;
 using Milter.Protocol.Replies;
+using Xunit.Abstractions;
 
 namespace Milter.IntegrationTests.Faults;
 
@@ -11,7 +12,7 @@ namespace Milter.IntegrationTests.Faults;
 /// limit is logged as cleared. The status line counts the waiting connection.
 /// </summary>
 [Collection(FaultTestGroup.Name)]
-public sealed class ConnectionLimitTests : IAsyncLifetime
+public sealed class ConnectionLimitTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private FaultDaemon? _daemon;
 
@@ -30,6 +31,7 @@ public sealed class ConnectionLimitTests : IAsyncLifetime
     {
         var open = new List<FaultPeer>();
         FaultPeer? waiting = null;
+        string atLimitLine = "";
         try
         {
             for (int i = 0; i < 3; i++)
@@ -43,6 +45,7 @@ public sealed class ConnectionLimitTests : IAsyncLifetime
             await waiting.Client.SendAsync(new OptionNegotiationCommand(MtaProfile.Postfix6.Version, MtaProfile.Postfix6.Actions, MtaProfile.Postfix6.Protocol));
             await Daemon.Process.WaitForOutputAsync("WRN connection limit 3 reached: new connections wait in the listen queue until a session ends", FaultDaemon.LogWait);
             var atLimit = await Daemon.StatusAsync();
+            atLimitLine = atLimit.Line;
             Assert.Equal(3, atLimit.Open);
             Assert.Equal(1, atLimit.Waiting);
             var reply = waiting.Client.ReadReplyAsync();
@@ -73,6 +76,8 @@ public sealed class ConnectionLimitTests : IAsyncLifetime
         var after = await Daemon.WaitForNoSessionsAsync();
         Assert.Equal(0, after.Open);
         Assert.Equal(0, after.Waiting);
+        output.WriteLine(string.Join('\n', Daemon.Lines().Where(line => line.Contains("connection limit", StringComparison.Ordinal))));
+        output.WriteLine(atLimitLine);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Milter.Protocol;
 using Milter.Protocol.Commands;
 using Milter.Protocol.Replies;
 using Milter.Protocol.Wire;
+using Xunit.Abstractions;
 
 namespace Milter.IntegrationTests.Faults;
 
@@ -14,7 +15,7 @@ namespace Milter.IntegrationTests.Faults;
 /// message. The peer is after negotiation (or before it, as named) when it misbehaves.
 /// </summary>
 [Collection(FaultTestGroup.Name)]
-public sealed class MalformedInputTests(SharedDaemonFixture fixture) : IClassFixture<SharedDaemonFixture>
+public sealed class MalformedInputTests(SharedDaemonFixture fixture, ITestOutputHelper output) : IClassFixture<SharedDaemonFixture>
 {
     private FaultDaemon Daemon => fixture.Daemon;
 
@@ -65,6 +66,7 @@ public sealed class MalformedInputTests(SharedDaemonFixture fixture) : IClassFix
 
         Assert.True(await peer.Client.WaitForCloseAsync(FaultDaemon.LogWait), "the daemon did not close the connection");
         string end = await Daemon.SessionEndAsync(peer);
+        output.WriteLine(string.Join('\n', Daemon.LinesAbout(peer)));
         Assert.Contains("ended: protocol error", end, StringComparison.Ordinal);
         string warning = Assert.Single(Daemon.LinesAbout(peer), line => line.Contains(" closed: protocol error", StringComparison.Ordinal));
         Assert.Contains(fault.Warning, warning, StringComparison.Ordinal);
@@ -83,11 +85,13 @@ public sealed class MalformedInputTests(SharedDaemonFixture fixture) : IClassFix
         await SigningConversation.RunThroughAsync(peer.Client, "RCPT");
 
         var result = await peer.Client.EndOfMessageAsync();
+        output.WriteLine($"reply: {result.Final}, {result.Modifications.Count} modification(s)");
 
         Assert.True(result.Final.IsFinal);
         Assert.DoesNotContain(result.Modifications.OfType<InsertHeaderReply>(), insert => insert.Name == "DKIM-Signature");
         Assert.DoesNotContain(Daemon.LinesAbout(peer), line => line.Contains("protocol error", StringComparison.Ordinal));
         await peer.Client.QuitAsync();
         Assert.Contains("ended: QUIT", await Daemon.SessionEndAsync(peer), StringComparison.Ordinal);
+        output.WriteLine(string.Join('\n', Daemon.Lines().Where(line => line.Contains(peer.LogName, StringComparison.Ordinal) || line.Contains(SigningConversation.QueueId, StringComparison.Ordinal))));
     }
 }

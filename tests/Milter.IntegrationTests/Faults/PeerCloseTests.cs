@@ -1,4 +1,5 @@
 using Milter.Protocol.Commands;
+using Xunit.Abstractions;
 
 namespace Milter.IntegrationTests.Faults;
 
@@ -8,7 +9,7 @@ namespace Milter.IntegrationTests.Faults;
 /// time the daemon logs the end of that session with the reason, stays up, and the next connection is signed.
 /// </summary>
 [Collection(FaultTestGroup.Name)]
-public sealed class PeerCloseTests(SharedDaemonFixture fixture) : IClassFixture<SharedDaemonFixture>
+public sealed class PeerCloseTests(SharedDaemonFixture fixture, ITestOutputHelper output) : IClassFixture<SharedDaemonFixture>
 {
     private FaultDaemon Daemon => fixture.Daemon;
 
@@ -39,6 +40,7 @@ public sealed class PeerCloseTests(SharedDaemonFixture fixture) : IClassFixture<
         }
 
         string end = await Daemon.SessionEndAsync(peer);
+        output.WriteLine(string.Join('\n', Daemon.LinesAbout(peer)));
 
         Assert.Contains(expectedEnd, end, StringComparison.Ordinal);
         await AssertStillSigningAsync();
@@ -54,6 +56,7 @@ public sealed class PeerCloseTests(SharedDaemonFixture fixture) : IClassFixture<
         peer.Reset();
 
         string end = await Daemon.SessionEndAsync(peer);
+        output.WriteLine(string.Join('\n', Daemon.LinesAbout(peer)));
 
         Assert.Matches("ended: (connection closed by the MTA|connection lost: )", end);
         await AssertStillSigningAsync();
@@ -67,6 +70,7 @@ public sealed class PeerCloseTests(SharedDaemonFixture fixture) : IClassFixture<
         peer.Reset();
 
         string end = await Daemon.SessionEndAsync(peer);
+        output.WriteLine(string.Join('\n', Daemon.LinesAbout(peer)));
 
         // Whether the reply reached the socket before the reset decides which; both end this session only.
         Assert.Matches("ended: (connection closed by the MTA|connection lost: )", end);
@@ -85,6 +89,7 @@ public sealed class PeerCloseTests(SharedDaemonFixture fixture) : IClassFixture<
         }
 
         string end = await Daemon.SessionEndAsync(peer);
+        output.WriteLine(string.Join('\n', Daemon.LinesAbout(peer)));
 
         Assert.Contains("ended: protocol error", end, StringComparison.Ordinal);
         Assert.Contains(Daemon.LinesAbout(peer), line =>
@@ -104,6 +109,7 @@ public sealed class PeerCloseTests(SharedDaemonFixture fixture) : IClassFixture<
         }
 
         string end = await Daemon.SessionEndAsync(peer);
+        output.WriteLine(string.Join('\n', Daemon.LinesAbout(peer)));
 
         Assert.Contains("ended: protocol error", end, StringComparison.Ordinal);
         Assert.Contains(Daemon.LinesAbout(peer), line =>

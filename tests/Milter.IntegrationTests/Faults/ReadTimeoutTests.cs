@@ -1,4 +1,5 @@
 using Milter.Protocol.Commands;
+using Xunit.Abstractions;
 
 namespace Milter.IntegrationTests.Faults;
 
@@ -9,7 +10,7 @@ namespace Milter.IntegrationTests.Faults;
 /// goes on signing.
 /// </summary>
 [Collection(FaultTestGroup.Name)]
-public sealed class ReadTimeoutTests(ReadTimeoutTests.ShortTimeoutDaemon fixture) : IClassFixture<ReadTimeoutTests.ShortTimeoutDaemon>
+public sealed class ReadTimeoutTests(ReadTimeoutTests.ShortTimeoutDaemon fixture, ITestOutputHelper output) : IClassFixture<ReadTimeoutTests.ShortTimeoutDaemon>
 {
     private FaultDaemon Daemon => fixture.Daemon;
 
@@ -43,7 +44,8 @@ public sealed class ReadTimeoutTests(ReadTimeoutTests.ShortTimeoutDaemon fixture
         }
 
         Assert.True(await peer.Client.WaitForCloseAsync(FaultDaemon.LogWait), "the daemon did not close the stalled connection");
-        Assert.Contains($"ended: idle timeout", await Daemon.SessionEndAsync(peer), StringComparison.Ordinal);
+        Assert.Contains("ended: idle timeout", await Daemon.SessionEndAsync(peer), StringComparison.Ordinal);
+        output.WriteLine(string.Join('\n', Daemon.LinesAbout(peer)));
         Assert.Contains(Daemon.LinesAbout(peer), line =>
             line.Contains($"closed: no complete command from the MTA {expected}", StringComparison.Ordinal) && line.Contains(" INF ", StringComparison.Ordinal));
         Assert.Equal("mail", await Daemon.SignAsync());
@@ -75,6 +77,9 @@ public sealed class ReadTimeoutTests(ReadTimeoutTests.ShortTimeoutDaemon fixture
         }
 
         Assert.True(await closed, "the daemon did not close the trickling connection");
+        Assert.Contains("ended: idle timeout", await Daemon.SessionEndAsync(peer), StringComparison.Ordinal);
+        output.WriteLine($"{sent} of {packet.Length} bytes sent before the close");
+        output.WriteLine(string.Join('\n', Daemon.LinesAbout(peer)));
         Assert.True(sent < packet.Length, $"the whole packet went out ({sent} bytes) before the daemon closed the connection");
         Assert.Contains(Daemon.LinesAbout(peer), line =>
             line.Contains("closed: no complete command from the MTA for 00:00:03 inside a message (after RCPT)", StringComparison.Ordinal));
