@@ -33,6 +33,8 @@ public sealed class MilterSession
     // A decision other than continue made at a step the MTA expects no reply to (a handler failure, most often):
     // it is the answer to the next step that is owed one, so the MTA still learns of it.
     private MilterDecision? _deferred;
+    // Set when a write of our replies outlasted the read timeout (the MTA stopped reading) and was cancelled.
+    private volatile bool _writeStalled;
 
     /// <summary>Creates a session over a transport.</summary>
     public MilterSession(IDuplexPipe transport, IMilterHandler handler, long sessionId, string peer, MilterSessionOptions? options = null, ILogger? logger = null)
@@ -75,6 +77,12 @@ public sealed class MilterSession
         catch (IOException ex)
         {
             reason = $"connection lost: {ex.Message}";
+        }
+        catch (TimeoutException) when (_writeStalled)
+        {
+            string where = DescribeWhere();
+            SessionLog.WriteTimeout(_logger, _context.SessionId, _context.Peer, CurrentTimeout, where);
+            reason = $"write timeout {where}";
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -172,11 +180,13 @@ public sealed class MilterSession
         }
     }
 
+    private string DescribeWhere() => PhaseRules.InMessage(_phase)
+        ? $"inside a message ({DescribePhase(_phase)})"
+        : $"between messages ({DescribePhase(_phase)})";
+
     private string TimedOut(TimeSpan timeout)
     {
-        string where = PhaseRules.InMessage(_phase)
-            ? $"inside a message ({DescribePhase(_phase)})"
-            : $"between messages ({DescribePhase(_phase)})";
+        string where = DescribeWhere();
         SessionLog.IdleTimeout(_logger, _context.SessionId, _context.Peer, timeout, where);
         return $"idle timeout {where}";
     }
@@ -458,12 +468,35 @@ public sealed class MilterSession
         pending.CopyTo(_output.GetSpan(pending.Length));
         _output.Advance(pending.Length);
         _pending.ResetWrittenCount();
-        var result = await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var flush = _output.FlushAsync(cancellationToken);
+        var result = flush.IsCompleted ? flush.Result : await AwaitSlowFlushAsync(flush).ConfigureAwait(false);
+        if (result.IsCanceled && _writeStalled)
+        {
+            throw new TimeoutException("the MTA did not take our replies");
+        }
+
         if (result.IsCompleted)
         {
             throw new IOException("the MTA closed the connection");
         }
     }
+
+    /// <summary>
+    /// A write that did not complete at once (the socket buffers are full: the MTA is not reading our replies) gets
+    /// the same time as a read would; then it is cancelled and the session ends.
+    /// </summary>
+    private async ValueTask<FlushResult> AwaitSlowFlushAsync(ValueTask<FlushResult> flush)
+    {
+        using var stall = new CancellationTokenSource(CurrentTimeout);
+        using var registration = stall.Token.Register(() =>
+        {
+            _writeStalled = true;
+            _output.CancelPendingFlush();
+        });
+        return await flush.ConfigureAwait(false);
+    }
+
+    private TimeSpan CurrentTimeout => PhaseRules.InMessage(_phase) ? _options.MessageIdleTimeout : _options.IdleTimeout;
 
     /// <summary>Replies to commands that came before the end of input (or before a bad packet) still go out.</summary>
     private async ValueTask FlushRemainingAsync()
@@ -477,9 +510,9 @@ public sealed class MilterSession
         {
             await FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or System.Net.Sockets.SocketException or TimeoutException)
         {
-            // The MTA is gone; nothing to deliver the replies to.
+            // The MTA is gone, or not reading; nothing to deliver the replies to.
         }
     }
 
@@ -490,6 +523,13 @@ public sealed class MilterSession
     /// </summary>
     private async ValueTask CompleteOutputAsync()
     {
+        if (_writeStalled)
+        {
+            // Completing would try the cancelled write again, and wait on the same full buffers; closing the
+            // connection (the server does it next) drops it.
+            return;
+        }
+
         try
         {
             await _output.CompleteAsync().ConfigureAwait(false);

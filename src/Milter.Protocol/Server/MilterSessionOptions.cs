@@ -20,7 +20,8 @@ public sealed record MilterSessionOptions
     /// <summary>
     /// How long to wait for the MTA's next whole command outside a message (after negotiation, CONNECT, HELO,
     /// or a finished message) before closing. Bytes of an incomplete packet do not restart the wait, so a peer
-    /// trickling a byte at a time is closed as well as a silent one. Default <see cref="DefaultIdleTimeout"/>.
+    /// trickling a byte at a time is closed as well as a silent one. A write of our replies that cannot complete (the
+    /// MTA stopped reading and the socket buffers are full) is given the same time. Default <see cref="DefaultIdleTimeout"/>.
     /// </summary>
     public TimeSpan IdleTimeout { get; init; } = DefaultIdleTimeout;
 

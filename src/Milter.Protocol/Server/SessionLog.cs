@@ -23,6 +23,9 @@ internal static partial class SessionLog
     [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "milter session {SessionId} from {Peer} closed: no complete command from the MTA for {Timeout} {Where}")]
     public static partial void IdleTimeout(ILogger logger, long sessionId, string peer, TimeSpan timeout, string where);
 
+    [LoggerMessage(EventId = 113, Level = LogLevel.Information, Message = "milter session {SessionId} from {Peer} closed: the MTA has not read our replies for {Timeout} {Where}")]
+    public static partial void WriteTimeout(ILogger logger, long sessionId, string peer, TimeSpan timeout, string where);
+
     [LoggerMessage(EventId = 120, Level = LogLevel.Error, Message = "milter session {SessionId}: handler failed at {Step}; answering tempfail")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, long sessionId, string step);
 
