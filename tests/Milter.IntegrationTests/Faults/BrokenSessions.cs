@@ -10,10 +10,10 @@ namespace Milter.IntegrationTests.Faults;
 /// </summary>
 internal static class BrokenSessions
 {
-    public static IReadOnlyList<(string Name, Func<IPEndPoint, Task> Run)> Kinds { get; } = Build();
+    public static IReadOnlyList<(string Name, Func<EndPoint, Task> Run)> Kinds { get; } = Build();
 
     /// <summary>Runs <paramref name="count"/> broken sessions, <paramref name="parallel"/> at a time, cycling through <see cref="Kinds"/>.</summary>
-    public static async Task RunAsync(IPEndPoint endPoint, int first, int count, int parallel)
+    public static async Task RunAsync(EndPoint endPoint, int first, int count, int parallel)
     {
         int next = first - 1;
         int end = first + count;
@@ -35,9 +35,9 @@ internal static class BrokenSessions
         await Task.WhenAll(workers);
     }
 
-    private static List<(string, Func<IPEndPoint, Task>)> Build()
+    private static List<(string, Func<EndPoint, Task>)> Build()
     {
-        var kinds = new List<(string, Func<IPEndPoint, Task>)>();
+        var kinds = new List<(string, Func<EndPoint, Task>)>();
         foreach (var step in SigningConversation.Steps)
         {
             kinds.Add(($"close after {step.Name}", async endPoint =>

@@ -19,7 +19,7 @@ internal sealed partial class FaultDaemon : IDisposable
 
     public DaemonProcess Process => _process ?? throw new InvalidOperationException("not started");
 
-    public IPEndPoint EndPoint { get; private set; } = null!;
+    public EndPoint EndPoint { get; private set; } = null!;
 
     /// <summary>Starts the daemon with <paramref name="extraConfig"/> lines; <paramref name="verbose"/> logs each session's start and end (-v).</summary>
     public static async Task<FaultDaemon> StartAsync(string extraConfig = "", bool verbose = true)
@@ -30,6 +30,25 @@ internal sealed partial class FaultDaemon : IDisposable
             var (process, port) = await daemon._rig.StartOnFreePortAsync(port => $"inet:{port}@127.0.0.1", extraConfig, verbose ? ["-v"] : []);
             daemon._process = process;
             daemon.EndPoint = OperationsRig.Loopback(port);
+            return daemon;
+        }
+        catch
+        {
+            daemon.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the daemon (-v) on a unix-domain socket in the rig's directory.</summary>
+    public static async Task<FaultDaemon> StartOnUnixSocketAsync(string extraConfig)
+    {
+        var daemon = new FaultDaemon();
+        try
+        {
+            string path = daemon._rig.Path("milter.sock");
+            daemon._rig.WriteConfig($"unix:{path}", extraConfig);
+            daemon._process = await daemon._rig.StartAsync("-x", daemon._rig.ConfigPath, "-f", "-v");
+            daemon.EndPoint = OperationsRig.Unix(path);
             return daemon;
         }
         catch

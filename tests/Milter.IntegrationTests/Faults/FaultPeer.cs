@@ -18,13 +18,13 @@ internal sealed class FaultPeer : IAsyncDisposable
     private FaultPeer(Socket socket)
     {
         _socket = socket;
-        LocalPort = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        LocalPort = socket.LocalEndPoint is IPEndPoint local ? local.Port : 0;
         Client = new MilterClient(new NetworkStream(socket, ownsSocket: true));
     }
 
     public MilterClient Client { get; }
 
-    /// <summary>The connection's own port (kept: it is needed after the close, to find the session's log lines).</summary>
+    /// <summary>The connection's own port (kept: it is needed after the close, to find the session's log lines); 0 on a unix socket.</summary>
     public int LocalPort { get; }
 
     /// <summary>How the daemon names this connection in its log ("inet:PORT@127.0.0.1").</summary>
@@ -32,7 +32,9 @@ internal sealed class FaultPeer : IAsyncDisposable
 
     public static async Task<FaultPeer> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken = default)
     {
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = endPoint is UnixDomainSocketEndPoint
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             await socket.ConnectAsync(endPoint, cancellationToken);
