@@ -6,9 +6,8 @@ namespace Milter.Daemon.Startup;
 /// <summary>
 /// dkim-milter's own options (OpenDKIM has none of them: libmilter's 7210 s read timeout is fixed there, and
 /// connections are not limited): how long a milter connection may wait for the MTA's next command (or for the MTA
-/// to read our reply), between
-/// messages (<c>ConnectionIdleTimeout</c>) and inside one (<c>MessageIdleTimeout</c>), in seconds; and how many
-/// sessions are served at once (<c>MaximumConnections</c>, 0 for no limit).
+/// to read our reply), between messages (<c>ConnectionIdleTimeout</c>) and inside one (<c>MessageIdleTimeout</c>),
+/// in seconds; and how many sessions are served at once (<c>MaximumConnections</c>, 0 for no limit).
 /// </summary>
 internal sealed record ConnectionLimits(TimeSpan IdleTimeout, TimeSpan MessageIdleTimeout, int MaxConnections)
 {
