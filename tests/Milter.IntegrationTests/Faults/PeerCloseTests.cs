@@ -46,11 +46,14 @@ public sealed class PeerCloseTests(SharedDaemonFixture fixture, ITestOutputHelpe
         await AssertStillSigningAsync();
     }
 
+    public static TheoryData<string> StepsBeforeEndOfMessage =>
+        new(SigningConversation.Steps.Select(step => step.Name).TakeWhile(name => !name.StartsWith("BODYEOB", StringComparison.Ordinal)));
+
     [Theory]
-    [MemberData(nameof(CloseAfterStep))]
-    public async Task A_reset_after_a_step_ends_that_session_only(string lastStep, string expectedEnd)
+    [MemberData(nameof(StepsBeforeEndOfMessage))]
+    public async Task A_reset_after_a_step_ends_that_session_only(string lastStep)
     {
-        _ = expectedEnd; // a reset is reported as a lost connection or a close, depending on when it lands
+        // A reset is reported as a lost connection or as a close, depending on when it lands.
         await using var peer = await FaultPeer.ConnectAsync(Daemon.EndPoint);
         await SigningConversation.RunThroughAsync(peer.Client, lastStep);
         peer.Reset();
