@@ -1,14 +1,24 @@
 namespace Milter.Configuration;
 
 /// <summary>
-/// Every parameter name OpenDKIM 2.11 (Debian 12's build) accepts, in its spelling. The list was taken from the
-/// real binary: each candidate name was run through <c>opendkim -n</c> and kept unless it answered
-/// "unrecognized parameter". Names are case-insensitive.
+/// Every parameter name the configuration may use: those OpenDKIM 2.11 (Debian 12's build) accepts, in its
+/// spelling, and dkim-milter's own few (<see cref="OwnOnly"/>). The OpenDKIM list was taken from the real binary:
+/// each candidate name was run through <c>opendkim -n</c> and kept unless it answered "unrecognized parameter".
+/// Names are case-insensitive.
 /// </summary>
 public static class KnownParameters
 {
-    /// <summary>The names, case-insensitive.</summary>
-    public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    /// <summary>
+    /// dkim-milter's own options, which OpenDKIM does not have (its <c>opendkim -n</c> refuses them): the milter
+    /// connection's read timeouts, fixed at libmilter's 7210 s there, and a limit on concurrent connections.
+    /// </summary>
+    public static IReadOnlySet<string> OwnOnly { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "ConnectionIdleTimeout", "MaximumConnections", "MessageIdleTimeout",
+    };
+
+    /// <summary>OpenDKIM's names and <see cref="OwnOnly"/>, case-insensitive.</summary>
+    public static IReadOnlySet<string> All { get; } = new HashSet<string>(OwnOnly, StringComparer.OrdinalIgnoreCase)
     {
         "AllowSHA1Only", "AlwaysAddARHeader", "ATPSDomains", "ATPSHashAlgorithm", "AuthservID", "AuthservIDWithJobID",
         "AutoRestart", "AutoRestartCount", "AutoRestartRate", "Background", "BaseDirectory", "BodyLengthDB", "BogusKey",

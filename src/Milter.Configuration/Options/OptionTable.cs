@@ -1,7 +1,7 @@
 namespace Milter.Configuration.Options;
 
 /// <summary>
-/// Every option OpenDKIM 2.11 accepts (<see cref="KnownParameters.All"/>), with its type, default and what
+/// Every option OpenDKIM 2.11 accepts, and dkim-milter's own (<see cref="KnownParameters.All"/>), with its type, default and what
 /// ignoring it would mean. Sources: docs/OPENDKIM-REFERENCE.md, opendkim.conf(5), and the Debian binary itself
 /// (types as <c>opendkim -n</c> checks them: the LDAP keepalive and timeout settings, documented as integers,
 /// are plain strings there).
@@ -33,6 +33,7 @@ public static class OptionTable
         Error("CaptureUnknownErrors", OptionType.Boolean, "no", "messages hitting internal errors would not be quarantined"),
         Warning("ChangeRootDirectory", OptionType.Text, null, "the daemon would run without chroot(2): signing and verifying are unchanged, the hardening is not; systemd's RootDirectory= or ProtectSystem= do the same"),
         Error("ClockDrift", OptionType.Number, "300", "changes which signatures count as expired or from the future"),
+        Warning("ConnectionIdleTimeout", OptionType.Number, "7210 (libmilter's fixed read timeout)", "dkim-milter's own: how long a connection waits for the MTA's next command between messages; signing and verifying are unchanged"),
         Warning("DiagnosticDirectory", OptionType.Text, null, "diagnostic reports would not be written; verification is unchanged"),
         Warning("Diagnostics", OptionType.Boolean, "no", "signatures would lack the z= copy of the original headers, a debugging aid verifiers do not need"),
         Warning("DisableCryptoInit", OptionType.Boolean, "no", "concerns OpenSSL initialisation in OpenDKIM's process; nothing to do here"),
@@ -68,9 +69,11 @@ public static class OptionTable
         Warning("LogResults", OptionType.Boolean, "no", "logging only"),
         Warning("LogWhy", OptionType.Boolean, "no", "logging only"),
         Error("MacroList", OptionType.Dataset, null, "decides which messages count as local, so are signed rather than verified"),
+        Warning("MaximumConnections", OptionType.Number, "4096 (OpenDKIM: no limit)", "dkim-milter's own: how many MTA connections are served at once; signing and verifying are unchanged"),
         Error("MaximumHeaders", OptionType.Number, "65536", "changes which messages are rejected for an oversized header block"),
         Error("MaximumSignaturesToVerify", OptionType.Number, "3", "changes how many signatures on a message are verified and reported"),
         Error("MaximumSignedBytes", OptionType.Number, null, "signatures would cover the whole body instead of at most this many bytes (l=)"),
+        Warning("MessageIdleTimeout", OptionType.Number, "7210 (libmilter's fixed read timeout)", "dkim-milter's own: how long a connection waits for the MTA's next command inside a message; signing and verifying are unchanged"),
         Warning("MilterDebug", OptionType.Number, "0", "libmilter debugging output only"),
         Error("Minimum", OptionType.MinimumSigned, null, "signatures covering only part of the body would pass instead of failing"),
         Error("MinimumKeyBits", OptionType.Number, "1024", "changes which key sizes pass verification"),

@@ -119,6 +119,11 @@ internal static class DaemonCommand
         }
 
         StartupLog.Starting(log, Environment.ProcessId, configPath, settings.Socket.ToString());
+        foreach (var (entry, value) in settings.Connections.ShorterThanPostfix(config))
+        {
+            StartupLog.TimeoutShorterThanPostfix(log, entry.Name, (int)value.TotalSeconds, entry.File, entry.Line);
+        }
+
         // Asked now, as root: the hosting library answers from the parent's /proc entry, which the service user
         // may not see once privileges are dropped (the unit's ProtectProc=invisible), and it keeps its first answer.
         bool underSystemd = SystemdHelpers.IsSystemdService();
@@ -131,7 +136,7 @@ internal static class DaemonCommand
         MilterServer server;
         try
         {
-            server = new MilterServer(ListenEndpoints.Resolve(settings.Socket), () => new DkimMilterHandler(filters, handlerLog), new MilterServerOptions(), logging.Factory);
+            server = new MilterServer(ListenEndpoints.Resolve(settings.Socket), () => new DkimMilterHandler(filters, handlerLog), settings.Connections.ToServerOptions(), logging.Factory);
             server.Bind();
         }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
@@ -177,6 +182,7 @@ internal static class DaemonCommand
             using var host = builder.Build();
             var reloader = new ConfigurationReloader(commandLine, config, filters, resolver!, log);
             using var reloadSignals = new ReloadSignals(reloader, host.Services.GetService<ISystemdNotifier>());
+            using var statusSignal = new StatusSignal(server, log);
             try
             {
                 // The host installs the SIGTERM/SIGINT handlers before the listener starts accepting, so a stop that

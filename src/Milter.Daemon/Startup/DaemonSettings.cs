@@ -16,13 +16,16 @@ internal sealed record DaemonSettings(
     bool Syslog,
     string SyslogFacility,
     string SyslogName,
-    bool Background)
+    bool Background,
+    ConnectionLimits Connections)
 {
     /// <summary>The options these settings come from: a reload that changes one of them needs a restart.</summary>
     public static readonly string[] RestartOnlyOptions =
         ["Socket", "PidFile", "UserID", "UMask", "BaseDirectory", "Syslog", "SyslogFacility", "SyslogName", "Background",
          // The DNS resolver (and its cache) is shared by messages in flight; it is built once.
-         "Nameservers", "DNSTimeout"];
+         "Nameservers", "DNSTimeout",
+         // The listener and its sessions are built once with these.
+         "ConnectionIdleTimeout", "MessageIdleTimeout", "MaximumConnections"];
 
     /// <summary>The name the daemon was started as (dkim-milter, or opendkim through a link), as syslog's default ident.</summary>
     public static string ProgramName { get; } =
@@ -69,7 +72,8 @@ internal sealed record DaemonSettings(
             commandLine.Syslog || config.GetBoolean("Syslog", false),
             facility,
             config.GetString("SyslogName", ProgramName)!,
-            config.GetBoolean("Background", true));
+            config.GetBoolean("Background", true),
+            ConnectionLimits.From(config));
     }
 
     /// <summary>The options among <see cref="RestartOnlyOptions"/> whose values differ between two configurations.</summary>

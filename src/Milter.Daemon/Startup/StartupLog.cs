@@ -25,4 +25,7 @@ internal static partial class StartupLog
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "{Problem}")]
     public static partial void CannotRemovePidFile(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "{Option} {Seconds} ({File}:{Line}) is shorter than Postfix's smtpd_timeout (300 s): a connection Postfix still means to use may be closed, and its message then gets Postfix's milter_default_action")]
+    public static partial void TimeoutShorterThanPostfix(ILogger logger, string option, int seconds, string file, int line);
 }

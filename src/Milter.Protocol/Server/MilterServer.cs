@@ -17,6 +17,10 @@ namespace Milter.Protocol.Server;
 /// while it still has the privileges to (a port below 1024, a socket directory owned by root), give them up, and
 /// only then serve connections.
 /// </para>
+/// <para>
+/// At <see cref="MilterServerOptions.MaxConnections"/> open sessions it stops accepting until one ends: the MTA's
+/// further connections wait in the listen queue, and a burst is served late rather than refused.
+/// </para>
 /// </summary>
 public sealed class MilterServer : IAsyncDisposable
 {
@@ -28,6 +32,12 @@ public sealed class MilterServer : IAsyncDisposable
     private readonly ConcurrentDictionary<long, Task> _sessions = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abort = new();
+    // One slot per session that may be open at once; null without a limit.
+    private readonly SemaphoreSlim? _slots;
+    // Accepted connections waiting for a slot (at most one per listener: later ones stay in the listen queue).
+    private int _waitingForSlot;
+    // 1 from the "limit reached" log line until the "no longer reached" one, so each is said once per episode.
+    private int _limitReached;
     private List<Socket>? _listeners;
     private Task[] _acceptLoops = [];
     private bool _started;
@@ -56,6 +66,12 @@ public sealed class MilterServer : IAsyncDisposable
         _options = options ?? new MilterServerOptions();
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger("Milter.Server");
+        if (_options.MaxConnections < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxConnections, "MaxConnections is 0 (no limit) or more");
+        }
+
+        _slots = _options.MaxConnections > 0 ? new SemaphoreSlim(_options.MaxConnections, _options.MaxConnections) : null;
     }
 
     /// <summary>The first bound endpoint (with the real port when port 0 was asked for).</summary>
@@ -67,6 +83,9 @@ public sealed class MilterServer : IAsyncDisposable
 
     /// <summary>Connections being served now.</summary>
     public int ActiveSessions => _sessions.Count;
+
+    /// <summary>Open sessions, connections waiting for one to end, the limit, and connections served since start.</summary>
+    public MilterServerStatus Status => new(_sessions.Count, Volatile.Read(ref _waitingForSlot), _options.MaxConnections, Interlocked.Read(ref _nextSessionId));
 
     /// <summary>
     /// Binds every endpoint and starts listening (connections wait in the backlog until <see cref="Start"/>).
@@ -177,6 +196,7 @@ public sealed class MilterServer : IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         _stopping.Dispose();
         _abort.Dispose();
+        _slots?.Dispose();
     }
 
     private async Task AcceptLoopAsync(Socket listener)
@@ -200,8 +220,64 @@ public sealed class MilterServer : IAsyncDisposable
                 continue;
             }
 
+            if (!await TakeSlotAsync().ConfigureAwait(false))
+            {
+                connection.Dispose();
+                return;
+            }
+
             long id = Interlocked.Increment(ref _nextSessionId);
-            _sessions[id] = ServeAsync(id, connection, listener.LocalEndPoint!);
+            // The entry exists before the session runs, so that a session over before ServeAsync returns still
+            // removes it; the task replaces the placeholder only while it is there (no completed session left behind).
+            _sessions[id] = Task.CompletedTask;
+            var session = ServeAsync(id, connection, listener.LocalEndPoint!);
+            _sessions.TryUpdate(id, session, Task.CompletedTask);
+        }
+    }
+
+    /// <summary>Waits for a free session slot; false if the server stops first.</summary>
+    private async ValueTask<bool> TakeSlotAsync()
+    {
+        if (_slots is null || _slots.Wait(0))
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _waitingForSlot);
+        try
+        {
+            if (Interlocked.Exchange(ref _limitReached, 1) == 0)
+            {
+                ServerLog.ConnectionLimitReached(_logger, _options.MaxConnections);
+            }
+
+            await _slots.WaitAsync(_stopping.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waitingForSlot);
+        }
+    }
+
+    /// <summary>A session ended: forget it, free its slot, and say so if that ends a stretch at the limit.</summary>
+    private void SessionEnded(long id)
+    {
+        _sessions.TryRemove(id, out _);
+        if (_slots is null)
+        {
+            return;
+        }
+
+        _slots.Release();
+        // A connection still waiting takes the slot just freed: the limit is only over when nobody waits.
+        if (Volatile.Read(ref _waitingForSlot) == 0 && Interlocked.Exchange(ref _limitReached, 0) == 1)
+        {
+            ServerLog.ConnectionLimitCleared(_logger, _options.MaxConnections, _sessions.Count);
         }
     }
 
@@ -226,12 +302,18 @@ public sealed class MilterServer : IAsyncDisposable
             var session = new MilterSession(transport, handler, id, peer, _options.Session, _loggerFactory.CreateLogger("Milter.Session"));
             await session.RunAsync(_stopping.Token, _abort.Token).ConfigureAwait(false);
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A session never throws for the peer's faults: this is our bug (in setting the session up, or in
+            // ending it). Logged here because nobody awaits this task but the drain at stop.
+            ServerLog.SessionFailed(_logger, ex, id);
+        }
         finally
         {
             // A handler that holds resources for its connection (buffers, keys) gives them back when it ends.
             (handler as IDisposable)?.Dispose();
             connection.Dispose();
-            _sessions.TryRemove(id, out _);
+            SessionEnded(id);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
 using Milter.Protocol.Commands;
@@ -32,6 +33,8 @@ public sealed class MilterSession
     // A decision other than continue made at a step the MTA expects no reply to (a handler failure, most often):
     // it is the answer to the next step that is owed one, so the MTA still learns of it.
     private MilterDecision? _deferred;
+    // Set when a write of our replies outlasted the read timeout (the MTA stopped reading) and was cancelled.
+    private volatile bool _writeStalled;
 
     /// <summary>Creates a session over a transport.</summary>
     public MilterSession(IDuplexPipe transport, IMilterHandler handler, long sessionId, string peer, MilterSessionOptions? options = null, ILogger? logger = null)
@@ -49,7 +52,8 @@ public sealed class MilterSession
     public MilterContext Context => _context;
 
     /// <summary>
-    /// Runs until QUIT, end of stream, a protocol error, idle timeout, <paramref name="abort"/>, or
+    /// Runs until QUIT, end of stream, a protocol error, an idle timeout (<see cref="MilterSessionOptions.IdleTimeout"/>
+    /// outside a message, <see cref="MilterSessionOptions.MessageIdleTimeout"/> inside one), <paramref name="abort"/>, or
     /// <paramref name="stopping"/> while no message is in progress. Never throws for the peer's faults.
     /// </summary>
     public async Task RunAsync(CancellationToken stopping = default, CancellationToken abort = default)
@@ -70,14 +74,15 @@ public sealed class MilterSession
         {
             reason = "daemon shutting down";
         }
-        catch (OperationCanceledException)
-        {
-            SessionLog.IdleTimeout(_logger, _context.SessionId, _context.Peer, _options.IdleTimeout);
-            reason = "idle timeout";
-        }
         catch (IOException ex)
         {
             reason = $"connection lost: {ex.Message}";
+        }
+        catch (TimeoutException) when (_writeStalled)
+        {
+            string where = DescribeWhere();
+            SessionLog.WriteTimeout(_logger, _context.SessionId, _context.Peer, CurrentTimeout, where);
+            reason = $"write timeout {where}";
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -89,13 +94,16 @@ public sealed class MilterSession
             await FlushRemainingAsync().ConfigureAwait(false);
             await EndConnectionAsync().ConfigureAwait(false);
             await _input.CompleteAsync().ConfigureAwait(false);
-            await _output.CompleteAsync().ConfigureAwait(false);
+            await CompleteOutputAsync().ConfigureAwait(false);
             SessionLog.SessionEnded(_logger, _context.SessionId, _context.Peer, reason);
         }
     }
 
     private async Task<string> ServeAsync(CancellationToken stopping, CancellationToken abort)
     {
+        // When the wait for the next whole command began: only a dispatched command restarts it, not a read that
+        // brought part of a packet, so a peer trickling bytes is timed out like a silent one.
+        long waitStarted = Stopwatch.GetTimestamp();
         while (true)
         {
             if (_unflushed)
@@ -110,20 +118,35 @@ public sealed class MilterSession
                 return "daemon shutting down";
             }
 
-            ReadResult result;
-            using (var readCancel = CancellationTokenSource.CreateLinkedTokenSource(abort, betweenMessages ? stopping : CancellationToken.None))
+            var timeout = betweenMessages ? _options.IdleTimeout : _options.MessageIdleTimeout;
+            var remaining = timeout - Stopwatch.GetElapsedTime(waitStarted);
+            if (remaining <= TimeSpan.Zero)
             {
-                readCancel.CancelAfter(_options.IdleTimeout);
+                return TimedOut(timeout);
+            }
+
+            ReadResult result;
+            try
+            {
+                using var readCancel = CancellationTokenSource.CreateLinkedTokenSource(abort, betweenMessages ? stopping : CancellationToken.None);
+                readCancel.CancelAfter(remaining);
                 result = await _input.ReadAsync(readCancel.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!abort.IsCancellationRequested && !(betweenMessages && stopping.IsCancellationRequested))
+            {
+                // Neither the daemon's stop nor its abort: the timer.
+                return TimedOut(timeout);
             }
 
             var buffer = result.Buffer;
             bool quit = false;
+            bool dispatched = false;
             try
             {
                 while (!quit && MilterFraming.TryReadPacket(ref buffer, _options.MaxPacketLength, out byte command, out var payload))
                 {
                     quit = !await DispatchAsync(command, payload, abort).ConfigureAwait(false);
+                    dispatched = true;
                 }
             }
             finally
@@ -141,12 +164,31 @@ public sealed class MilterSession
             {
                 if (!buffer.IsEmpty)
                 {
-                    MilterProtocolException.Throw(ProtocolError.TruncatedPacket, $"connection closed inside a packet ({buffer.Length} byte(s) pending)");
+                    MilterProtocolException.Throw(ProtocolError.TruncatedPacket,
+                        $"connection closed inside a packet ({buffer.Length} byte(s) pending) {DescribePhase(_phase)}");
                 }
 
-                return "connection closed by the MTA";
+                return PhaseRules.InMessage(_phase)
+                    ? $"connection closed by the MTA inside a message ({DescribePhase(_phase)})"
+                    : "connection closed by the MTA";
+            }
+
+            if (dispatched)
+            {
+                waitStarted = Stopwatch.GetTimestamp();
             }
         }
+    }
+
+    private string DescribeWhere() => PhaseRules.InMessage(_phase)
+        ? $"inside a message ({DescribePhase(_phase)})"
+        : $"between messages ({DescribePhase(_phase)})";
+
+    private string TimedOut(TimeSpan timeout)
+    {
+        string where = DescribeWhere();
+        SessionLog.IdleTimeout(_logger, _context.SessionId, _context.Peer, timeout, where);
+        return $"idle timeout {where}";
     }
 
     /// <summary>Handles one packet; false when the connection is to close (QUIT).</summary>
@@ -426,12 +468,35 @@ public sealed class MilterSession
         pending.CopyTo(_output.GetSpan(pending.Length));
         _output.Advance(pending.Length);
         _pending.ResetWrittenCount();
-        var result = await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var flush = _output.FlushAsync(cancellationToken);
+        var result = flush.IsCompleted ? flush.Result : await AwaitSlowFlushAsync(flush).ConfigureAwait(false);
+        if (result.IsCanceled && _writeStalled)
+        {
+            throw new TimeoutException("the MTA did not take our replies");
+        }
+
         if (result.IsCompleted)
         {
             throw new IOException("the MTA closed the connection");
         }
     }
+
+    /// <summary>
+    /// A write that did not complete at once (the socket buffers are full: the MTA is not reading our replies) gets
+    /// the same time as a read would; then it is cancelled and the session ends.
+    /// </summary>
+    private async ValueTask<FlushResult> AwaitSlowFlushAsync(ValueTask<FlushResult> flush)
+    {
+        using var stall = new CancellationTokenSource(CurrentTimeout);
+        using var registration = stall.Token.Register(() =>
+        {
+            _writeStalled = true;
+            _output.CancelPendingFlush();
+        });
+        return await flush.ConfigureAwait(false);
+    }
+
+    private TimeSpan CurrentTimeout => PhaseRules.InMessage(_phase) ? _options.MessageIdleTimeout : _options.IdleTimeout;
 
     /// <summary>Replies to commands that came before the end of input (or before a bad packet) still go out.</summary>
     private async ValueTask FlushRemainingAsync()
@@ -445,9 +510,33 @@ public sealed class MilterSession
         {
             await FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or System.Net.Sockets.SocketException or TimeoutException)
         {
-            // The MTA is gone; nothing to deliver the replies to.
+            // The MTA is gone, or not reading; nothing to deliver the replies to.
+        }
+    }
+
+    /// <summary>
+    /// Completes the output pipe. Completing flushes what the pipe still holds: after a failed write (the MTA reset
+    /// the connection before reading our reply) that is the reply again, and it fails again. It has nowhere to go;
+    /// the session's end must still be logged and RunAsync must not throw.
+    /// </summary>
+    private async ValueTask CompleteOutputAsync()
+    {
+        if (_writeStalled)
+        {
+            // Completing would try the cancelled write again, and wait on the same full buffers; closing the
+            // connection (the server does it next) drops it.
+            return;
+        }
+
+        try
+        {
+            await _output.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            // The MTA is gone.
         }
     }
 

@@ -25,4 +25,13 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Error, Message = "accepting a connection on {Endpoint} failed")]
     public static partial void AcceptFailed(ILogger logger, Exception exception, string endpoint);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Error, Message = "milter session {SessionId} ended by an unexpected error")]
+    public static partial void SessionFailed(ILogger logger, Exception exception, long sessionId);
+
+    [LoggerMessage(EventId = 220, Level = LogLevel.Warning, Message = "connection limit {Limit} reached: new connections wait in the listen queue until a session ends")]
+    public static partial void ConnectionLimitReached(ILogger logger, int limit);
+
+    [LoggerMessage(EventId = 221, Level = LogLevel.Information, Message = "connection limit {Limit} no longer reached: {Sessions} session(s) open, no connection waiting")]
+    public static partial void ConnectionLimitCleared(ILogger logger, int limit, int sessions);
 }

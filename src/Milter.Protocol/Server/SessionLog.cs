@@ -20,8 +20,11 @@ internal static partial class SessionLog
     [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "milter session {SessionId}: handler answered {Decision} to {Step}, for which no reply was negotiated; it answers the next step the MTA awaits a reply to")]
     public static partial void ReplyDeferred(ILogger logger, long sessionId, string decision, string step);
 
-    [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "milter session {SessionId} from {Peer} closed: no command for {Timeout}")]
-    public static partial void IdleTimeout(ILogger logger, long sessionId, string peer, TimeSpan timeout);
+    [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "milter session {SessionId} from {Peer} closed: no complete command from the MTA for {Timeout} {Where}")]
+    public static partial void IdleTimeout(ILogger logger, long sessionId, string peer, TimeSpan timeout, string where);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Information, Message = "milter session {SessionId} from {Peer} closed: the MTA has not read our replies for {Timeout} {Where}")]
+    public static partial void WriteTimeout(ILogger logger, long sessionId, string peer, TimeSpan timeout, string where);
 
     [LoggerMessage(EventId = 120, Level = LogLevel.Error, Message = "milter session {SessionId}: handler failed at {Step}; answering tempfail")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, long sessionId, string step);

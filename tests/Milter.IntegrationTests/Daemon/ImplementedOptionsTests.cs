@@ -72,6 +72,9 @@ public sealed class ImplementedOptionsTests : IDisposable
         On-SignatureError reject
         DNSTimeout 3
         Nameservers 127.0.0.1
+        ConnectionIdleTimeout 600
+        MessageIdleTimeout 900
+        MaximumConnections 250
 
         """;
 
@@ -132,7 +135,7 @@ public sealed class ImplementedOptionsTests : IDisposable
     }
 
     [Fact]
-    public void Socket_Include_Background_process_Syslog_and_DNS_options_reach_the_daemon_settings()
+    public void Socket_Include_Background_process_Syslog_DNS_and_connection_options_reach_the_daemon_settings()
     {
         var config = ConfigFileParser.Load(TablesPath);
 
@@ -150,6 +153,10 @@ public sealed class ImplementedOptionsTests : IDisposable
         Assert.False(settings.Background);
         Assert.Equal(TimeSpan.FromSeconds(3), dns.Timeout);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 53), Assert.Single(dns.Nameservers));
+        var server = settings.Connections.ToServerOptions();
+        Assert.Equal(TimeSpan.FromSeconds(600), server.Session.IdleTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(900), server.Session.MessageIdleTimeout);
+        Assert.Equal(250, server.MaxConnections);
     }
 
     [Fact]
