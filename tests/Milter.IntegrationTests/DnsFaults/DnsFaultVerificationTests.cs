@@ -157,7 +157,8 @@ public sealed class DnsFaultVerificationTests
         var (outcome, took) = await VerifyAsync(rig, DnsFaultRig.SignedMessage("huge"), "DNS09");
 
         Assert.Contains(rig.Dns.Queries, query => query.Transport == DnsTransport.Tcp);
-        Assert.StartsWith("dkim=permerror reason=", ResultOf(outcome), StringComparison.Ordinal);
+        outcome.AssertDelivered();
+        Assert.StartsWith("dkim=permerror reason=\"p= is not DER-encoded key data\" header.d=example.net", ResultOf(outcome), StringComparison.Ordinal);
         AssertBounded(rig, took);
     }
 
