@@ -158,23 +158,23 @@ public sealed class HostileVerificationTests
     }
 
     [Theory]
-    [InlineData("v=DKIM1; k=rsa; p=!!!not base64!!!")]
-    [InlineData("v=DKIM1; k=rsa; p=QUJDRA==")]
-    [InlineData("v=DKIM1; k=rsa; p")]
-    [InlineData("v=DKIM1; k=rsa; k=rsa; p=QUJDRA==")]
-    [InlineData("v=DKIM1; k=unknown; p=QUJDRA==")]
-    [InlineData("v=DKIM1; h=md5; p=QUJDRA==")]
-    [InlineData("\0\0\0")]
-    public async Task A_malformed_key_record_is_a_permerror(string record)
+    [InlineData("v=DKIM1; k=rsa; p=!!!not base64!!!", "p= is not valid base64")]
+    [InlineData("v=DKIM1; k=rsa; p=QUJDRA==", "p= is not DER-encoded key data")]
+    [InlineData("v=DKIM1; k=rsa; p", "key record syntax error: tag without '=': 'p'")]
+    [InlineData("v=DKIM1; k=rsa; k=rsa; p=QUJDRA==", "key record syntax error: duplicate tag 'k'")]
+    [InlineData("v=DKIM1; k=unknown; p=QUJDRA==", "inappropriate key algorithm (k=unknown)")]
+    [InlineData("\0\0\0", "key record syntax error: tag without '=': ''")]
+    public async Task A_malformed_key_record_is_a_permerror(string record, string reason)
     {
         var dns = HandlerRig.StandardDns().Publish("bad", "example.net", record);
         await using var rig = HandlerRig.Start(Config, dns: dns);
 
         var outcome = await VerifyAsync(rig, SignWith(Unsigned(), TestKeys.Rsa, "bad"), "HV08");
 
+        // The control characters of the last record are dropped from the quoted reason (they would break the field).
         outcome.AssertDelivered();
-        Assert.Matches("^dkim=(permerror|fail) reason=\"", ResultOf(outcome));
-        Assert.Contains(rig.Log.Lines, line => line.Message.StartsWith("HV08: ", StringComparison.Ordinal) && line.Message.Contains("(s=bad, d=example.net)", StringComparison.Ordinal));
+        Assert.StartsWith($"dkim=permerror reason=\"{reason}\" header.d=example.net", ResultOf(outcome), StringComparison.Ordinal);
+        Assert.Contains(rig.Log.Lines, line => line.Message.StartsWith("HV08: bad signature data (s=bad, d=example.net): ", StringComparison.Ordinal));
     }
 
     [Fact]
