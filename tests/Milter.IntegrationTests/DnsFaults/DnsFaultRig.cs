@@ -35,13 +35,14 @@ internal sealed class DnsFaultRig : IAsyncDisposable
         _resolver = resolver;
         DnsTimeout = dnsTimeout;
         _filters = new CurrentFilter(filter);
-        _server = new MilterServer(new IPEndPoint(IPAddress.Loopback, 0), () => new DkimMilterHandler(_filters, Log));
+        _server = new MilterServer(new IPEndPoint(IPAddress.Loopback, 0), () => new DkimMilterHandler(_filters, Log), loggerFactory: new RecordingLoggerFactory(Log));
         _server.Start();
         Port = ((IPEndPoint)_server.LocalEndPoint).Port;
     }
 
     public LoopbackDnsServer Dns { get; }
 
+    /// <summary>The handler's log lines and the protocol engine's.</summary>
     public RecordingLogger Log { get; } = new();
 
     /// <summary>DNSTimeout: the limit for one whole key look-up.</summary>

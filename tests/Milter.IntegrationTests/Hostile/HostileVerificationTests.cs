@@ -220,6 +220,26 @@ public sealed class HostileVerificationTests
         Assert.StartsWith("dkim=pass ", ResultOf(outcome), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_NUL_inside_a_header_value_closes_that_session_with_a_warning()
+    {
+        await using var rig = await DnsFaults.DnsFaultRig.StartAsync(TimeSpan.FromSeconds(2));
+        await using (var mta = await rig.ConnectAsync())
+        {
+            await mta.StartAsync("HV13");
+            await mta.Client.HeaderAsync("Subject", Encoding.UTF8.GetBytes(" a NUL\0inside"));
+            Assert.True(await mta.Client.WaitForCloseAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        // One warning naming the peer and the reason; the milter goes on serving.
+        var line = Assert.Single(rig.Log.Lines, line => line.Message.Contains(" closed: protocol error (", StringComparison.Ordinal));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, line.Level);
+        Assert.Matches(@"^milter session \d+ from inet:\d+@127\.0\.0\.1 closed: protocol error \(MalformedPayload\): HEADER has 7 unexpected trailing byte\(s\)$", line.Message);
+        rig.PublishKey("after");
+        await using var next = await rig.ConnectAsync();
+        Assert.StartsWith("dkim=pass ", ResultOf(await next.SendAsync(DnsFaults.DnsFaultRig.SignedMessage("after"), "HV14")), StringComparison.Ordinal);
+    }
+
     // A SubjectPublicKeyInfo with a random odd modulus of exactly <paramref name="bits"/> bits: it loads as an RSA
     // key of that size (no private key exists for it, which does not matter to a verifier).
     private static byte[] RandomRsaPublicKey(int bits, BigInteger exponent)
