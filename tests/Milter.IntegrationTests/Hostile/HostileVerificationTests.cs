@@ -221,6 +221,46 @@ public sealed class HostileVerificationTests
     }
 
     [Fact]
+    public async Task A_From_added_above_a_signature_covering_one_From_still_passes_as_with_OpenDKIM()
+    {
+        await using var rig = HandlerRig.Start(Config);
+        var forged = SignWith(Unsigned(), TestKeys.Rsa, "sel2048").WithOnTop("From", " CEO <ceo@example.net>");
+
+        var outcome = await VerifyAsync(rig, forged, "HV15");
+
+        // h=From picks the bottom From, which is intact (RFC 6376 5.4.2); OversignHeaders From at the signer closes it.
+        outcome.AssertDelivered();
+        Assert.StartsWith("dkim=pass ", ResultOf(outcome), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_From_added_above_an_oversigned_From_fails()
+    {
+        await using var rig = HandlerRig.Start(Config);
+        var signer = new DkimSigner(TestKeys.Rsa, new DkimSigningOptions
+        {
+            Domain = "example.net",
+            Selector = "sel2048",
+            Canonicalization = Canonicalizations.Default,
+            OversignedHeaders = ["From"],
+        });
+        var message = Unsigned();
+        using var operation = signer.Begin();
+        foreach (var (name, rawValue) in message.Headers)
+        {
+            operation.AddHeader(name, Encoding.UTF8.GetBytes(rawValue));
+        }
+
+        operation.AppendBody(Encoding.UTF8.GetBytes(message.Body));
+        var signature = operation.Finish();
+        var forged = message.WithOnTop(signature.Name, signature.Value).WithOnTop("From", " CEO <ceo@example.net>");
+
+        var outcome = await VerifyAsync(rig, forged, "HV16");
+
+        Assert.StartsWith("dkim=fail reason=\"signature verification failed\"", ResultOf(outcome), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_NUL_inside_a_header_value_closes_that_session_with_a_warning()
     {
         await using var rig = await DnsFaults.DnsFaultRig.StartAsync(TimeSpan.FromSeconds(2));
