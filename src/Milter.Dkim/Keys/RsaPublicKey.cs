@@ -37,8 +37,8 @@ public sealed class RsaPublicKey : DkimPublicKey
 
     /// <summary>
     /// The largest public exponent accepted, in bits. Real keys use 65537 (17 bits) or 3; an exponent as large as
-    /// the modulus, which OpenSSL allows up to 3072-bit keys, makes every verification cost as much as signing
-    /// (about a hundred times a normal one), which a hostile key record could use to load the verifier.
+    /// the modulus, which OpenSSL allows up to 3072-bit keys, makes every verification a full-length modular
+    /// exponentiation, as costly as signing without CRT, which a hostile key record could use to load the verifier.
     /// </summary>
     public const int MaximumExponentBits = 64;
 
