@@ -10,8 +10,9 @@ namespace Milter.Configuration.Messages;
 /// is accepted (the manual says tempfail, but OpenDKIM never applies On-DNSError), and a message that cannot be
 /// signed is tempfailed (the manual says reject, but OpenDKIM tempfails on a bad key whatever On-SignatureError
 /// says). Set explicitly, both are honoured here; On-Default does not cover On-DNSError (with OpenDKIM it never
-/// did, and a blanket "reject" must not bounce good mail for a passing DNS problem). On-Security is not here:
-/// OpenDKIM applies it to nothing.
+/// did, and a blanket "reject" must not bounce good mail for a passing DNS problem). On-Security applies to one
+/// thing in OpenDKIM 2.11, a header block over MaximumHeaders (measured: tempfail by default, reject with
+/// On-Security reject or On-Default reject, accept with On-Security accept).
 /// </para>
 /// </summary>
 public sealed record FailureHandling
@@ -34,6 +35,9 @@ public sealed record FailureHandling
     /// <summary>On-SignatureError: a message that should be signed cannot be (bad key, bad message).</summary>
     public FailureAction SignatureError { get; init; } = FailureAction.TempFail;
 
+    /// <summary>On-Security: a message that is a danger to the milter itself (a header block over MaximumHeaders).</summary>
+    public FailureAction Security { get; init; } = FailureAction.TempFail;
+
     /// <summary>The defaults (OpenDKIM's behaviour).</summary>
     public static FailureHandling Default { get; } = new();
 
@@ -51,6 +55,7 @@ public sealed record FailureHandling
                 KeyNotFound = blanket,
                 NoSignature = blanket,
                 SignatureError = blanket,
+                Security = blanket,
             };
         }
 
@@ -62,6 +67,7 @@ public sealed record FailureHandling
             KeyNotFound = Read(config, "On-KeyNotFound") ?? handling.KeyNotFound,
             NoSignature = Read(config, "On-NoSignature") ?? handling.NoSignature,
             SignatureError = Read(config, "On-SignatureError") ?? handling.SignatureError,
+            Security = Read(config, "On-Security") ?? handling.Security,
         };
     }
 

@@ -15,13 +15,14 @@ namespace Milter.Daemon.Dkim;
 internal sealed class DkimFilter : IDisposable
 {
     private DkimFilter(SigningPolicy policy, SigningKeys keys, SigningSettings signing, VerificationSettings verification,
-        FailureHandling failures, DkimVerifier verifier, bool logWhy, bool logSuccess, bool logResults, TimeProvider timeProvider)
+        FailureHandling failures, MessageLimits limits, DkimVerifier verifier, bool logWhy, bool logSuccess, bool logResults, TimeProvider timeProvider)
     {
         Policy = policy;
         Keys = keys;
         Signing = signing;
         Verification = verification;
         Failures = failures;
+        Limits = limits;
         Verifier = verifier;
         LogWhy = logWhy;
         LogSuccess = logSuccess;
@@ -38,6 +39,9 @@ internal sealed class DkimFilter : IDisposable
     public VerificationSettings Verification { get; }
 
     public FailureHandling Failures { get; }
+
+    /// <summary>MaximumHeaders.</summary>
+    public MessageLimits Limits { get; }
 
     public DkimVerifier Verifier { get; }
 
@@ -80,7 +84,7 @@ internal sealed class DkimFilter : IDisposable
         });
         var keys = new SigningKeys(policy.AllKeys);
         CheckAlgorithms(config, policy, keys, signing, diagnostics);
-        return new DkimFilter(policy, keys, signing, verification, FailureHandling.From(config), verifier,
+        return new DkimFilter(policy, keys, signing, verification, FailureHandling.From(config), MessageLimits.From(config), verifier,
             config.GetBoolean("LogWhy", false), config.GetBoolean("SyslogSuccess", false), config.GetBoolean("LogResults", false), timeProvider);
     }
 

@@ -41,6 +41,9 @@ internal static partial class DkimLog
     [LoggerMessage(EventId = 109, Level = LogLevel.Information, Message = "{JobId}: {Action} ({Reason})")]
     public static partial void ActionTaken(ILogger logger, string jobId, string action, string reason);
 
+    [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "{JobId}: too much header data (over {Maximum} bytes, MaximumHeaders); {Action} per On-Security")]
+    public static partial void TooMuchHeaderData(ILogger logger, string jobId, long maximum, string action);
+
     [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "{JobId}: removed Authentication-Results field claiming {AuthservId}")]
     public static partial void ForgedResultsRemoved(ILogger logger, string jobId, string authservId);
 }

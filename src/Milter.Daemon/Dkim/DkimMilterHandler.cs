@@ -71,14 +71,60 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
 
     public override ValueTask<MilterDecision> HeaderAsync(MilterContext context, MilterHeader header, CancellationToken cancellationToken)
     {
-        (_message ?? StartMessage()).Headers.Add((header.Name, header.RawValue.ToArray()));
+        ArgumentNullException.ThrowIfNull(context);
+        var message = _message ?? StartMessage();
+        if (message.QuarantineOversizedHeaders)
+        {
+            return new(MilterDecision.Continue);
+        }
+
+        // OpenDKIM's count: name, value and 2 per field (its value is the one the MTA sent, with the leading space
+        // when HDR_LEADSPC is negotiated, as Postfix 3 does; ours always has it).
+        message.HeaderBytes += Encoding.UTF8.GetByteCount(header.Name) + header.RawValue.Length + 2;
+        if (Filter.Limits.HeaderBlockTooLarge(message.HeaderBytes))
+        {
+            return new(OversizedHeaders(context, message));
+        }
+
+        message.Headers.Add((header.Name, header.RawValue.ToArray()));
         return new(MilterDecision.Continue);
+    }
+
+    /// <summary>
+    /// The header block went over MaximumHeaders: On-Security, at this field, as OpenDKIM does (plain tempfail,
+    /// reject, discard or accept; what was collected is dropped). Quarantine can only be asked for at end of
+    /// message, so the message is carried there untouched.
+    /// </summary>
+    private MilterDecision OversizedHeaders(MilterContext context, MessageState message)
+    {
+        var action = Filter.Failures.Security;
+        DkimLog.TooMuchHeaderData(_log, JobId(context), Filter.Limits.MaximumHeaderBytes, action.ToConfigValue());
+        if (action == FailureAction.Quarantine)
+        {
+            message.QuarantineOversizedHeaders = true;
+            message.Headers.Clear();
+            return MilterDecision.Continue;
+        }
+
+        EndMessage();
+        return action switch
+        {
+            FailureAction.Reject => MilterDecision.Reject,
+            FailureAction.Discard => MilterDecision.Discard,
+            FailureAction.Accept => MilterDecision.Accept,
+            _ => MilterDecision.TempFail,
+        };
     }
 
     public override ValueTask<MilterDecision> EndOfHeadersAsync(MilterContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var message = _message ?? StartMessage();
+        if (message.QuarantineOversizedHeaders)
+        {
+            return new(MilterDecision.Continue);
+        }
+
         string jobId = JobId(context);
         message.Sender = SenderAddress.Find(message.Headers, Filter.Signing.SenderHeaders);
         var decision = Filter.Policy.Decide(Facts(context, message));
@@ -136,6 +182,13 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
     {
         ArgumentNullException.ThrowIfNull(context);
         var message = _message;
+        if (message?.QuarantineOversizedHeaders == true)
+        {
+            EndMessage();
+            context.Modifications.Quarantine("dkim-milter: too much header data");
+            return MilterDecision.Continue;
+        }
+
         if (message?.Decision is null)
         {
             // No end of headers was seen (nothing to sign or verify was set up): nothing to add.

@@ -13,6 +13,13 @@ internal sealed class MessageState : IDisposable
     /// <summary>Header fields in message order, values exactly as in the message (after the colon).</summary>
     public List<(string Name, byte[] RawValue)> Headers { get; } = [];
 
+    /// <summary>Bytes of header block so far, counted as OpenDKIM counts them for MaximumHeaders.</summary>
+    public long HeaderBytes { get; set; }
+
+    /// <summary>The header block went over MaximumHeaders and On-Security is quarantine: no more fields are kept,
+    /// nothing is signed or verified, and the message is quarantined at end of message.</summary>
+    public bool QuarantineOversizedHeaders { get; set; }
+
     /// <summary>The sign-or-verify decision, made at end of headers.</summary>
     public PolicyDecision? Decision { get; set; }
 

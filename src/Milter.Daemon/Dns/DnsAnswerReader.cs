@@ -21,13 +21,20 @@ internal static class DnsAnswerReader
     /// <summary>How long a missing key is remembered when the response carries no SOA to say.</summary>
     public static readonly TimeSpan DefaultNotFoundTtl = TimeSpan.FromSeconds(60);
 
-    /// <summary>Reads <paramref name="response"/> from <paramref name="server"/>.</summary>
-    public static AttemptOutcome Read(IDnsQueryResponse response, IPEndPoint server)
+    /// <summary>Reads <paramref name="response"/> from <paramref name="server"/>, the answer to a query for <paramref name="name"/>.</summary>
+    public static AttemptOutcome Read(IDnsQueryResponse response, IPEndPoint server, string name)
     {
+        // DnsClient matches a response to its query by ID only. A response about another name (a forgery that
+        // guessed the ID, or a confused server) says nothing about ours and is never taken for it.
+        if (response.Questions.Count != 1 || !SameName(response.Questions[0].QueryName.Value, name))
+        {
+            return AttemptOutcome.Failed($"response for another name from {server}");
+        }
+
         switch (response.Header.ResponseCode)
         {
             case DnsHeaderResponseCode.NoError:
-                var texts = response.Answers.TxtRecords().ToList();
+                var texts = OwnedBy(response, name);
                 if (texts.Count == 0)
                 {
                     return AttemptOutcome.Answered(new CacheableAnswer(KeyLookupResult.NotFound("no TXT record"), NotFoundTtl(response)));
@@ -45,6 +52,29 @@ internal static class DnsAnswerReader
                 return AttemptOutcome.Failed($"{CodeName(response.Header.ResponseCode)} from {server}");
         }
     }
+
+    // The TXT records at the name asked, or at the end of its CNAME chain: records owned by any other name in the
+    // answer section are not ours, whatever a server put there.
+    private static List<TxtRecord> OwnedBy(IDnsQueryResponse response, string name)
+    {
+        var owner = name;
+        var cnames = response.Answers.CnameRecords().ToList();
+        for (int hops = 0; hops < cnames.Count; hops++)
+        {
+            var next = cnames.FirstOrDefault(cname => SameName(cname.DomainName.Value, owner));
+            if (next is null)
+            {
+                break;
+            }
+
+            owner = next.CanonicalName.Value;
+        }
+
+        return [.. response.Answers.TxtRecords().Where(record => SameName(record.DomainName.Value, owner))];
+    }
+
+    private static bool SameName(string a, string b) =>
+        string.Equals(a.TrimEnd('.'), b.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
 
     // Every answer record (CNAMEs of a chain included) must still be valid for the key to be.
     private static TimeSpan FoundTtl(IDnsQueryResponse response)

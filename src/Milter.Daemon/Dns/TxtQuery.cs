@@ -8,8 +8,9 @@ namespace Milter.Daemon.Dns;
 
 /// <summary>
 /// One TXT look-up with one time limit, as the daemon's key look-ups and the tools' SPF and DMARC look-ups both
-/// need it: every server asked at most twice, in turn, each try getting an equal share of the timeout (OpenDKIM's
-/// DNSTimeout), answers read by <see cref="DnsAnswerReader"/>. A server that never answers costs the timeout and
+/// need it: every server asked at most twice, in turn, the next try starting when the one before has had an equal
+/// share of the timeout (OpenDKIM's DNSTimeout) or has failed; earlier tries keep listening until the limit, so a
+/// slow answer that still comes within it is used. Answers are read by <see cref="DnsAnswerReader"/>. A server that never answers costs the timeout and
 /// gives a temporary failure, never a hang. No cache here (<see cref="DnsKeyResolver"/> has one).
 /// </summary>
 internal sealed class TxtQuery : IDisposable
@@ -88,38 +89,60 @@ internal sealed class TxtQuery : IDisposable
         using var lookup = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stopping.Token, cancellationToken);
         var failures = new List<string>();
         var timedOut = false;
-
-        for (var round = 0; round < Rounds; round++)
+        var running = new List<Task<TryOutcome>>();
+        int started = 0;
+        int tries = Rounds * _servers.Length;
+        Task? nextTryDue = null;
+        try
         {
-            for (var i = 0; i < _servers.Length && !lookup.IsCancellationRequested; i++)
+            while (true)
             {
-                var (server, endPoint) = (_servers[i], Nameservers[i]);
-                using var attempt = new CancellationTokenSource(_tryTimeout, _timeProvider);
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(attempt.Token, lookup.Token);
-                try
+                // The next try starts when the one before has had its share of the time, or at once when it failed.
+                if (started < tries && !lookup.IsCancellationRequested && (nextTryDue is null || nextTryDue.IsCompleted))
                 {
-                    var response = await _client.QueryServerAsync(server, question, linked.Token).ConfigureAwait(false);
-                    var outcome = DnsAnswerReader.Read(response, endPoint);
-                    if (outcome.Answer is { } answer)
-                    {
-                        return answer;
-                    }
-
-                    AddOnce(failures, outcome.Failure!);
+                    int server = started % _servers.Length;
+                    running.Add(TryAsync(question, server, lookup.Token));
+                    started++;
+                    nextTryDue = started < tries ? Task.Delay(_tryTimeout, _timeProvider, lookup.Token) : null;
                 }
-                catch (Exception ex) when (IsQueryFailure(ex))
+
+                if (running.Count == 0)
                 {
-                    // DnsClient reports a cancelled or timed-out try as a DnsResponseException; our tokens say which.
-                    if (linked.IsCancellationRequested)
-                    {
-                        timedOut = true;
-                    }
-                    else
-                    {
-                        AddOnce(failures, $"{Describe(ex)} talking to {endPoint}");
-                    }
+                    break;
+                }
+
+                // Earlier tries keep listening while later ones run: an answer that takes longer than one try's
+                // share, but comes within the whole limit, is still taken (a late reply to the first query).
+                var done = nextTryDue is null || nextTryDue.IsCompleted
+                    ? await Task.WhenAny(running).ConfigureAwait(false)
+                    : await Task.WhenAny([.. running, nextTryDue]).ConfigureAwait(false);
+                if (done is not Task<TryOutcome> finished)
+                {
+                    continue;
+                }
+
+                running.Remove(finished);
+                var outcome = await finished.ConfigureAwait(false);
+                if (outcome.Answer is { } answer)
+                {
+                    return answer;
+                }
+
+                if (outcome.Failure is { } failure)
+                {
+                    AddOnce(failures, failure);
+                    nextTryDue = null;
+                }
+                else
+                {
+                    timedOut = true;
                 }
             }
+        }
+        finally
+        {
+            // Tries still listening (another one answered) stop now; each ends on its own, catching its cancellation.
+            await lookup.CancelAsync().ConfigureAwait(false);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -134,6 +157,26 @@ internal sealed class TxtQuery : IDisposable
         }
 
         return CacheableAnswer.Uncached(KeyLookupResult.TemporaryFailure(string.Join("; ", failures)));
+    }
+
+    // One query to one server, listening until the whole look-up's limit: an answer, a failure to report, or
+    // neither (the look-up's time ran out or it was stopped).
+    private async Task<TryOutcome> TryAsync(DnsQuestion question, int server, CancellationToken cancellationToken)
+    {
+        var endPoint = Nameservers[server];
+        try
+        {
+            var response = await _client.QueryServerAsync(_servers[server], question, cancellationToken).ConfigureAwait(false);
+            var outcome = DnsAnswerReader.Read(response, endPoint, question.QueryName.Value);
+            return new TryOutcome(outcome.Answer, outcome.Failure);
+        }
+        catch (Exception ex) when (IsQueryFailure(ex))
+        {
+            // DnsClient reports a cancelled or timed-out try as a DnsResponseException; our token says which.
+            return cancellationToken.IsCancellationRequested
+                ? new TryOutcome(null, null)
+                : new TryOutcome(null, $"{Describe(ex)} talking to {endPoint}");
+        }
     }
 
     /// <summary>Stops queries in flight (they end as temporary failures).</summary>
@@ -162,6 +205,8 @@ internal sealed class TxtQuery : IDisposable
             return null;
         }
     }
+
+    private readonly record struct TryOutcome(CacheableAnswer? Answer, string? Failure);
 
     private static void AddOnce(List<string> failures, string failure)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Formats.Asn1;
+using System.Numerics;
 using System.Security.Cryptography;
 
 namespace Milter.Dkim.Keys;
@@ -29,9 +30,23 @@ public sealed class RsaPublicKey : DkimPublicKey
     public override int KeyBits { get; }
 
     /// <summary>
+    /// The largest modulus accepted: OpenSSL's own limit for RSA operations (OPENSSL_RSA_MAX_MODULUS_BITS), so a
+    /// larger key is refused by name here rather than failing inside OpenSSL as "signature verification failed".
+    /// </summary>
+    public const int MaximumKeyBits = 16384;
+
+    /// <summary>
+    /// The largest public exponent accepted, in bits. Real keys use 65537 (17 bits) or 3; an exponent as large as
+    /// the modulus, which OpenSSL allows up to 3072-bit keys, makes every verification a full-length modular
+    /// exponentiation, as costly as signing without CRT, which a hostile key record could use to load the verifier.
+    /// </summary>
+    public const int MaximumExponentBits = 64;
+
+    /// <summary>
     /// Reads a key record's p= value (already base64-decoded): SubjectPublicKeyInfo, which is what every signer
     /// publishes, or a bare PKCS#1 RSAPublicKey, which RFC 6376 §3.6.1 literally describes and some tools emit.
-    /// Keys of any size the platform can load are accepted, so that policy can refuse small ones by name.
+    /// Keys of any size up to <see cref="MaximumKeyBits"/> are accepted, so that policy can refuse small ones by
+    /// name; larger ones, and public exponents over <see cref="MaximumExponentBits"/>, are refused here.
     /// </summary>
     public static bool TryCreate(ReadOnlySpan<byte> der, [NotNullWhen(true)] out RsaPublicKey? key, [NotNullWhen(false)] out string? error)
     {
@@ -43,6 +58,7 @@ public sealed class RsaPublicKey : DkimPublicKey
             // with the modulus INTEGER.
             var outer = new AsnReader(der.ToArray(), AsnEncodingRules.BER).ReadSequence();
             var first = outer.PeekTag();
+            AsnReader rsaPublicKey;
             if (first.HasSameClassAndValue(Asn1Tag.Sequence))
             {
                 string oid = outer.ReadSequence().ReadObjectIdentifier();
@@ -53,14 +69,31 @@ public sealed class RsaPublicKey : DkimPublicKey
                 }
 
                 subjectPublicKeyInfo = true;
+                rsaPublicKey = new AsnReader(outer.ReadBitString(out _), AsnEncodingRules.BER).ReadSequence();
             }
             else if (first.HasSameClassAndValue(Asn1Tag.Integer))
             {
                 subjectPublicKeyInfo = false;
+                rsaPublicKey = outer;
             }
             else
             {
                 error = "p= is not an RSA public key (neither SubjectPublicKeyInfo nor RSAPublicKey)";
+                return false;
+            }
+
+            // Sizes first, from the encoding: a key too large to be worth loading is never handed to OpenSSL.
+            int modulusBits = BitLength(rsaPublicKey.ReadIntegerBytes().Span);
+            int exponentBits = BitLength(rsaPublicKey.ReadIntegerBytes().Span);
+            if (modulusBits > MaximumKeyBits)
+            {
+                error = $"key too large ({modulusBits} bits; at most {MaximumKeyBits} accepted)";
+                return false;
+            }
+
+            if (exponentBits > MaximumExponentBits)
+            {
+                error = $"public exponent too large ({exponentBits} bits; at most {MaximumExponentBits} accepted)";
                 return false;
             }
         }
@@ -103,6 +136,13 @@ public sealed class RsaPublicKey : DkimPublicKey
             error = "p= is not a readable RSA public key";
             return false;
         }
+    }
+
+    // The number of significant bits of a big-endian unsigned INTEGER's content (a leading 0x00 is only a sign).
+    private static int BitLength(ReadOnlySpan<byte> integer)
+    {
+        int start = integer.IndexOfAnyExcept((byte)0);
+        return start < 0 ? 0 : ((integer.Length - start - 1) * 8) + (32 - BitOperations.LeadingZeroCount((uint)integer[start]));
     }
 
     /// <summary>Wraps the public half of a loaded private key.</summary>

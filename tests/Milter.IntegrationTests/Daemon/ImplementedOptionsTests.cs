@@ -62,6 +62,7 @@ public sealed class ImplementedOptionsTests : IDisposable
         RemoveARFrom .example.org
         ClockDrift 60
         MaximumSignaturesToVerify 2
+        MaximumHeaders 100000
         MinimumKeyBits 2048
         LogResults yes
         On-BadSignature reject
@@ -70,6 +71,7 @@ public sealed class ImplementedOptionsTests : IDisposable
         On-KeyNotFound discard
         On-NoSignature quarantine
         On-SignatureError reject
+        On-Security discard
         DNSTimeout 3
         Nameservers 127.0.0.1
         ConnectionIdleTimeout 600
@@ -196,7 +198,9 @@ public sealed class ImplementedOptionsTests : IDisposable
             KeyNotFound = FailureAction.Discard,
             NoSignature = FailureAction.Quarantine,
             SignatureError = FailureAction.Reject,
+            Security = FailureAction.Discard,
         }, filter.Failures);
+        Assert.Equal(100_000, filter.Limits.MaximumHeaderBytes);
     }
 
     [Fact]
@@ -341,6 +345,7 @@ public sealed class ImplementedOptionsTests : IDisposable
             KeyNotFound = FailureAction.Reject,
             NoSignature = FailureAction.Reject,
             SignatureError = FailureAction.Reject,
+            Security = FailureAction.Reject,
         }, rig.Filter.Failures);
     }
 

@@ -156,6 +156,38 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
             _ => new LoopbackDnsEntry(LoopbackDnsBehaviour.NxDomain, [], Delay: delay),
             (_, old) => old with { Delay = delay });
 
+    /// <summary>
+    /// Makes every UDP answer for <paramref name="name"/> empty with TC set, whatever its size, so the client must
+    /// repeat the query over TCP, where the full answer comes (set after the behaviour; a later Set* clears it).
+    /// </summary>
+    public void SetTruncatedOverUdp(string name) => Modify(name, entry => entry with { TruncateOverUdp = true });
+
+    /// <summary>
+    /// Sends a forged UDP response before each real one for <paramref name="name"/>: TXT records made of
+    /// <paramref name="forgedRecord"/> (split into 255-byte strings), with a wrong ID or for a wrong name as
+    /// <paramref name="forgery"/> says. The real answer follows <see cref="ForgeryLead"/> later.
+    /// </summary>
+    public void SetForgedAnswer(string name, LoopbackDnsForgery forgery, string forgedRecord) =>
+        Modify(name, entry => entry with
+        {
+            Forgery = forgery,
+            ForgedRecords = [TxtRecord((int)DefaultTtl, [.. SplitIntoStrings(forgedRecord)])],
+        });
+
+    /// <summary>
+    /// Holds every answer for <paramref name="name"/> (queries are still read and counted) until the returned source
+    /// is completed, so a test can have many look-ups in flight at once.
+    /// </summary>
+    public TaskCompletionSource HoldAnswers(string name)
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Modify(name, entry => entry with { Hold = release.Task });
+        return release;
+    }
+
+    /// <summary>How long the real answer follows a forged one.</summary>
+    public static TimeSpan ForgeryLead { get; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Forgets <paramref name="name"/> (it becomes NXDOMAIN).</summary>
     public void Remove(string name) => _table.TryRemove(Normalize(name), out _);
 
@@ -222,6 +254,12 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
         return new LoopbackTxtRecord(Ttl(ttl), bytes);
     }
 
+    private void Modify(string name, Func<LoopbackDnsEntry, LoopbackDnsEntry> change) =>
+        _table.AddOrUpdate(
+            Normalize(name),
+            _ => change(new LoopbackDnsEntry(LoopbackDnsBehaviour.NxDomain, [])),
+            (_, old) => change(old));
+
     private void SetBehaviour(string name, LoopbackDnsBehaviour behaviour) =>
         _table[Normalize(name)] = new LoopbackDnsEntry(behaviour, []);
 
@@ -263,6 +301,12 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
     {
         try
         {
+            if (Forge(packet) is { } forged)
+            {
+                await _udp.SendToAsync(forged, SocketFlags.None, client, cancellationToken);
+                await Task.Delay(ForgeryLead, cancellationToken);
+            }
+
             var response = await RespondAsync(packet, DnsTransport.Udp, cancellationToken);
             if (response is not null)
             {
@@ -335,6 +379,11 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
         var entry = _table.TryGetValue(query.Name, out var found)
             ? found
             : new LoopbackDnsEntry(LoopbackDnsBehaviour.NxDomain, []);
+        if (entry.Hold is { } hold)
+        {
+            await hold.WaitAsync(cancellationToken);
+        }
+
         if (entry.Delay > TimeSpan.Zero)
         {
             await Task.Delay(entry.Delay, cancellationToken);
@@ -345,7 +394,9 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
         int? ednsOut = query.EdnsPayloadSize is null ? null : udpSize;
         int? sizeLimit = transport == DnsTransport.Tcp
             ? null
-            : query.EdnsPayloadSize is { } offered ? Math.Max(ClassicUdpLimit, Math.Min(offered, udpSize)) : ClassicUdpLimit;
+            : entry.TruncateOverUdp
+                ? 0
+                : query.EdnsPayloadSize is { } offered ? Math.Max(ClassicUdpLimit, Math.Min(offered, udpSize)) : ClassicUdpLimit;
         byte[] Reply(int rcode, IReadOnlyList<DnsWireRecord> answers, IReadOnlyList<DnsWireRecord> authority) =>
             DnsWireResponse.Build(query, rcode, answers, authority, ednsOut, sizeLimit);
 
@@ -372,6 +423,30 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
             default:
                 return Reply(DnsWireResponse.RcodeNoError, [], [soa]);
         }
+    }
+
+    // The forged response for a query, or null when its name has no forgery set (nothing is counted here: the
+    // query is counted once, when it is answered for real).
+    private byte[]? Forge(byte[] packet)
+    {
+        if (DnsWireQuery.TryParse(packet) is not { } query
+            || !_table.TryGetValue(query.Name, out var entry)
+            || entry.Forgery == LoopbackDnsForgery.None)
+        {
+            return null;
+        }
+
+        var forgedEntry = entry with { Records = entry.ForgedRecords ?? [] };
+        if (entry.Forgery == LoopbackDnsForgery.WrongId)
+        {
+            return DnsWireResponse.Build(query with { Id = (ushort)(query.Id ^ 0x5A5A) }, DnsWireResponse.RcodeNoError,
+                TxtAnswers(query.Name, forgedEntry), [], null, null);
+        }
+
+        var otherName = "forged." + query.Name;
+        var question = DnsWireResponse.EncodeName(otherName).Concat(query.QuestionBytes[^4..]).ToArray();
+        return DnsWireResponse.Build(query with { QuestionBytes = question }, DnsWireResponse.RcodeNoError,
+            TxtAnswers(otherName, forgedEntry), [], null, null);
     }
 
     private static List<DnsWireRecord> TxtAnswers(string name, LoopbackDnsEntry entry) =>
