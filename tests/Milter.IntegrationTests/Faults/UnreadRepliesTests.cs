@@ -9,6 +9,8 @@ namespace Milter.IntegrationTests.Faults;
 /// A peer that keeps sending but stops reading our replies: once the socket buffers are full the daemon's write
 /// cannot complete, and it is given the read timeout (here MessageIdleTimeout 3) before the session is closed with
 /// an information line. A unix-domain socket, whose small buffers fill after a few hundred KiB of replies.
+/// MaximumHeaders 0: the flood of header fields is far over OpenDKIM's 64 KiB header block, which would otherwise
+/// end the message with a tempfail long before the buffers fill.
 /// </summary>
 [Collection(FaultTestGroup.Name)]
 public sealed class UnreadRepliesTests(ITestOutputHelper output) : IAsyncLifetime
@@ -17,7 +19,7 @@ public sealed class UnreadRepliesTests(ITestOutputHelper output) : IAsyncLifetim
 
     private FaultDaemon Daemon => _daemon!;
 
-    public async Task InitializeAsync() => _daemon = await FaultDaemon.StartOnUnixSocketAsync("ConnectionIdleTimeout 2\nMessageIdleTimeout 3\n");
+    public async Task InitializeAsync() => _daemon = await FaultDaemon.StartOnUnixSocketAsync("ConnectionIdleTimeout 2\nMessageIdleTimeout 3\nMaximumHeaders 0\n");
 
     public Task DisposeAsync()
     {
