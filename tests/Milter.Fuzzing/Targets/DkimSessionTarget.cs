@@ -10,7 +10,7 @@ namespace Milter.Fuzzing.Targets;
 /// </summary>
 public sealed class DkimSessionTarget : IFuzzTarget, IDisposable
 {
-    private readonly ProblemLogger _log = new();
+    private readonly ProblemLogger _log = new(IsWithheldActionFailure);
     private readonly Lazy<DkimRig> _rig = new(DkimRig.Create);
 
     /// <inheritdoc />
@@ -31,6 +31,15 @@ public sealed class DkimSessionTarget : IFuzzTarget, IDisposable
         _log.ThrowIfAny("the DKIM milter");
         InMemorySession.ReadReplies(output);
     }
+
+    /// <summary>
+    /// Known finding, not fixed (docs/reliability/fuzzing.md, dkim-session): an MTA that does not offer the actions
+    /// the handler asks for (add or change headers, quarantine) makes end of message throw, and the message is
+    /// tempfailed with a "handler failed" error. The outcome is safe (nothing passes unsigned); OpenDKIM refuses such
+    /// an MTA at negotiation instead, which the handler API cannot do yet. Looked past so the run goes deeper.
+    /// </summary>
+    internal static bool IsWithheldActionFailure(Exception exception) =>
+        exception is InvalidOperationException && exception.Message.EndsWith("which was not negotiated with the MTA", StringComparison.Ordinal);
 
     /// <inheritdoc />
     public void Dispose()
