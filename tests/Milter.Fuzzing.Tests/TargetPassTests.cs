@@ -26,9 +26,8 @@ public sealed class TargetPassTests
         var target = FuzzTargets.Find(name)!;
         try
         {
-            // One thread: targets keep per-instance state (a logger, a scratch file) between inputs, as under AFL.
-            inputs.Sample(input => { FuzzHarness.Execute(target, input); }, seed: PassSettings.Seed, iter: PassSettings.Iterations, threads: 1,
-                print: PassSettings.Print);
+            // One target instance for all inputs, as under AFL: it keeps state (a logger, a scratch file) between them.
+            PassSettings.Check(inputs, input => FuzzHarness.Execute(target, input), PassSettings.Print);
         }
         finally
         {

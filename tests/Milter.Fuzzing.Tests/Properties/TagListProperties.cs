@@ -20,8 +20,9 @@ public sealed class TagListProperties
 
     [Fact]
     public void A_tag_list_is_accepted_exactly_when_no_tag_repeats() =>
-        Gen.Select(Tags, Gen.Bool).Sample((tags, trailingSemicolon) =>
+        PassSettings.Check(Gen.Select(Tags, Gen.Bool), input =>
         {
+            var (tags, trailingSemicolon) = input;
             string text = string.Join(";", tags.Select(tag => tag.Text)) + (trailingSemicolon ? ";" : "");
             bool unique = tags.Select(tag => tag.Name).Distinct(StringComparer.Ordinal).Count() == tags.Length;
             bool accepted = TagList.TryParse(text, out var list, out string? error);
@@ -30,5 +31,5 @@ public sealed class TagListProperties
             {
                 Assert.Equal(tags.Select(tag => $"{tag.Name}={tag.Value}"), list!.Tags.Select(tag => $"{tag.Key}={tag.Value}"));
             }
-        }, seed: PassSettings.Seed, iter: PassSettings.Iterations, print: t => string.Join(";", t.Item1.Select(tag => tag.Text)) + (t.Item2 ? ";" : ""));
+        }, t => string.Join(";", t.Item1.Select(tag => tag.Text)) + (t.Item2 ? ";" : ""));
 }
