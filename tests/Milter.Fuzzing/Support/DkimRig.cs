@@ -8,22 +8,17 @@ using Milter.Dkim.Verification;
 namespace Milter.Fuzzing.Support;
 
 /// <summary>
-/// The daemon's DKIM filter as start-up builds it (<see cref="DkimFilter.Build"/>), from a configuration in a
-/// private temporary directory: example.com signs with the repository's sample 2048-bit RSA key (selector mail)
-/// for clients in InternalHosts (the loopback default); everything else is verified against an in-memory DNS that
-/// publishes that key at mail._domainkey.example.com and example.net, fails temporarily for
-/// servfail._domainkey.example.net, and answers NXDOMAIN for the rest.
+/// The daemon's DKIM filter as start-up builds it (<see cref="DkimFilter.Build"/>), from a configuration written to a
+/// private temporary directory (deleted once the filter is built): example.com signs with the repository's sample
+/// 2048-bit RSA key (selector mail) for clients in InternalHosts (the loopback default); everything else is verified
+/// against an in-memory DNS that publishes that key at mail._domainkey.example.com and example.net, fails
+/// temporarily for servfail._domainkey.example.net, and answers NXDOMAIN for the rest.
 /// </summary>
 public sealed class DkimRig : IDisposable
 {
-    private readonly string _directory;
     private readonly CurrentFilter _filters;
 
-    private DkimRig(string directory, CurrentFilter filters)
-    {
-        _directory = directory;
-        _filters = filters;
-    }
+    private DkimRig(CurrentFilter filters) => _filters = filters;
 
     /// <summary>The TXT record publishing the signing key.</summary>
     public static string KeyRecord { get; } = LoadRecord();
@@ -54,12 +49,13 @@ public sealed class DkimRig : IDisposable
                 throw new InvalidOperationException($"the fuzzing configuration is refused: {error}");
             }
 
-            return new DkimRig(directory, new CurrentFilter(filter));
+            return new DkimRig(new CurrentFilter(filter));
         }
-        catch
+        finally
         {
+            // The filter holds the tables and the key in memory once built, so the files can go now: under AFL the
+            // process is killed, never disposed, and a directory per fuzzing process would pile up.
             Directory.Delete(directory, recursive: true);
-            throw;
         }
     }
 
@@ -67,11 +63,7 @@ public sealed class DkimRig : IDisposable
     internal DkimMilterHandler CreateHandler(ProblemLogger log) => new(_filters, log);
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _filters.Dispose();
-        Directory.Delete(_directory, recursive: true);
-    }
+    public void Dispose() => _filters.Dispose();
 
     private static string SampleKeyPath => Path.Combine(AppContext.BaseDirectory, "keys", "mail.private");
 
