@@ -61,6 +61,12 @@ public static class ConfigFileParser
                 continue;
             }
 
+            if (line.Contains('\0', StringComparison.Ordinal))
+            {
+                // A NUL would reach the file APIs inside a path (Include, tables, keys), which throw ArgumentException.
+                throw new ConfigurationException(path, lineNumber, "NUL byte in line", "a configuration file is text: remove the NUL (\\0) byte");
+            }
+
             int space = line.AsSpan().IndexOfAny(' ', '\t');
             string name = space < 0 ? line : line[..space];
             string value = space < 0 ? "" : line[space..].Trim();

@@ -37,6 +37,12 @@ public static class PrivateKeyLoader
     public static DkimPrivateKey LoadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            // The file APIs would throw ArgumentException; a KeyTable line is where such a path comes from.
+            throw new KeyFormatException(path.Replace("\0", "\\0", StringComparison.Ordinal), "the path contains a NUL byte");
+        }
+
         byte[] bytes;
         try
         {

@@ -345,7 +345,9 @@ public sealed class MilterSession
         {
             _deferred = null;
             Write(pending.Reply);
-            _messageOpen = false;
+            // The handler is not asked for an end of message it already refused, but it must learn that the message
+            // is over (IMilterHandler: every message ends with end of message or abort).
+            await AbortOpenMessageAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -356,7 +358,7 @@ public sealed class MilterSession
             if (bodyDecision != MilterDecision.Continue && bodyDecision != MilterDecision.Skip)
             {
                 Write(bodyDecision.Reply);
-                _messageOpen = false;
+                await AbortOpenMessageAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
         }
