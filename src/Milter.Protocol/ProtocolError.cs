@@ -17,6 +17,8 @@ public enum ProtocolError
     OutOfPhase,
     /// <summary>The peer offered a protocol version below 2.</summary>
     UnsupportedVersion,
+    /// <summary>The MTA does not offer an action the handler requires (<see cref="Handling.MilterNegotiation.RequiredActions"/>).</summary>
+    RequiredActionsNotOffered,
     /// <summary>The connection ended in the middle of a packet.</summary>
     TruncatedPacket,
     /// <summary>A reply from the milter could not be understood (MTA side).</summary>

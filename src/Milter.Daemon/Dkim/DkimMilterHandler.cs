@@ -44,13 +44,19 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
     /// their leading space (version 6), so simple canonicalization sees exactly what was sent. Beyond OpenDKIM: no
     /// replies to CONNECT, MAIL, RCPT, headers and body chunks, which always continue here. That spares a round trip
     /// per step (a typical message needs 3 answered steps instead of 14); a failure at one of them still reaches the
-    /// MTA, as the answer to end of headers or end of message (see MilterSession).
+    /// MTA, as the answer to end of headers or end of message (see MilterSession). Without the rights to add and to
+    /// change header fields nothing can be signed or reported (forged Authentication-Results are removed by
+    /// default), so an MTA that does not offer both is refused at negotiation, as OpenDKIM does; quarantine is
+    /// checked where a message needs it.
     /// </summary>
     public override MilterNegotiation Negotiate(NegotiationOffer offer) => new(
         MilterActions.AddHeaders | MilterActions.ChangeHeaders | MilterActions.Quarantine,
         ProtocolOptions.NoHelo | ProtocolOptions.NoUnknown | ProtocolOptions.NoData | ProtocolOptions.HeaderLeadingSpace
         | ProtocolOptions.NoReplyConnect | ProtocolOptions.NoReplyMail | ProtocolOptions.NoReplyRecipient
-        | ProtocolOptions.NoReplyHeader | ProtocolOptions.NoReplyBody);
+        | ProtocolOptions.NoReplyHeader | ProtocolOptions.NoReplyBody)
+    {
+        RequiredActions = MilterActions.AddHeaders | MilterActions.ChangeHeaders,
+    };
 
     public override ValueTask<MilterDecision> MailFromAsync(MilterContext context, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {

@@ -13,6 +13,13 @@ public sealed record MilterNegotiation(MilterActions Actions, ProtocolOptions Pr
 {
     /// <summary>Nothing asked for: every step is sent and answered, no modifications.</summary>
     public static MilterNegotiation Default { get; } = new(MilterActions.None, ProtocolOptions.None);
+
+    /// <summary>
+    /// Actions the handler cannot work without. An MTA that does not offer all of them is refused at OPTNEG (the
+    /// session closes with a warning naming them, as libmilter-based filters do), rather than failing every
+    /// message later.
+    /// </summary>
+    public MilterActions RequiredActions { get; init; }
 }
 
 /// <summary>The outcome of OPTNEG for one milter connection.</summary>

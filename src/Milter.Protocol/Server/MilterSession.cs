@@ -275,6 +275,13 @@ public sealed class MilterSession
         }
 
         var wanted = _handler.Negotiate(new NegotiationOffer(offer.Version, offer.Actions, offer.Protocol));
+        var missing = wanted.RequiredActions & ~offer.Actions;
+        if (missing != MilterActions.None)
+        {
+            MilterProtocolException.Throw(ProtocolError.RequiredActionsNotOffered,
+                $"the MTA does not offer {missing} (offered 0x{(uint)offer.Actions:X}), which this milter needs; check the MTA's milter settings");
+        }
+
         var macroRequests = wanted.MacroRequests ?? new Dictionary<MacroStage, string>();
         var actions = wanted.Actions | (macroRequests.Count > 0 ? MilterActions.SetMacroList : MilterActions.None);
         // Never claim more than was offered: a version or bit the MTA did not offer breaks the session (Postfix

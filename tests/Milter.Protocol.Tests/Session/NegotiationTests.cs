@@ -217,4 +217,35 @@ public class NegotiationTests
         Assert.Empty(await harness.ReadRemainingAsync());
         Assert.Contains(harness.Logs.Entries, e => e.EventId.Id == 121 && e.Exception is InvalidTimeZoneException);
     }
+
+    [Fact]
+    public async Task An_MTA_that_does_not_offer_a_required_action_is_refused_at_negotiation()
+    {
+        var handler = new RecordingHandler
+        {
+            Wanted = new MilterNegotiation(MilterActions.AddHeaders | MilterActions.ChangeHeaders, ProtocolOptions.None)
+            {
+                RequiredActions = MilterActions.AddHeaders | MilterActions.ChangeHeaders,
+            },
+        };
+        await using var harness = new SessionHarness(handler);
+        await harness.SendAsync(new Milter.Protocol.Commands.OptionNegotiationCommand(6, MilterActions.AddHeaders | MilterActions.Quarantine, ProtocolOptions.None));
+        await harness.WaitForEndAsync();
+
+        Assert.Empty(await harness.ReadRemainingAsync());
+        var warning = Assert.Single(harness.Logs.Warnings);
+        Assert.Contains("protocol error (RequiredActionsNotOffered): the MTA does not offer ChangeHeaders (offered 0x21)", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_MTA_that_offers_the_required_actions_is_served()
+    {
+        var handler = new RecordingHandler
+        {
+            Wanted = new MilterNegotiation(MilterActions.AddHeaders, ProtocolOptions.None) { RequiredActions = MilterActions.AddHeaders },
+        };
+        await using var harness = new SessionHarness(handler);
+        var reply = await harness.Client.NegotiateAsync(MtaProfile.Postfix2).WaitAsync(SessionHarness.Timeout);
+        Assert.Equal(MilterActions.AddHeaders, reply.Actions);
+    }
 }
