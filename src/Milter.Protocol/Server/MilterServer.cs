@@ -81,9 +81,6 @@ public sealed class MilterServer : IAsyncDisposable
     public IReadOnlyList<EndPoint> LocalEndPoints =>
         _listeners?.Select(listener => listener.LocalEndPoint!).ToList() ?? throw new InvalidOperationException("the server is not bound");
 
-    /// <summary>Connections being served now.</summary>
-    public int ActiveSessions => _sessions.Count;
-
     /// <summary>Open sessions, connections waiting for one to end, the limit, and connections served since start.</summary>
     public MilterServerStatus Status => new(_sessions.Count, Volatile.Read(ref _waitingForSlot), _options.MaxConnections, Interlocked.Read(ref _nextSessionId));
 
