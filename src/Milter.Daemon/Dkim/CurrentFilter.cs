@@ -11,6 +11,9 @@ internal sealed class CurrentFilter : IDisposable
 
     public CurrentFilter(DkimFilter filter) => _current = new Lease(filter ?? throw new ArgumentNullException(nameof(filter)));
 
+    /// <summary>Said once in the daemon's life, whatever reloads happen (see <see cref="InexactHeadersWarning"/>).</summary>
+    public InexactHeadersWarning InexactHeaders { get; } = new();
+
     /// <summary>The filter new messages get now.</summary>
     public DkimFilter Filter => (Volatile.Read(ref _current) ?? throw new ObjectDisposedException(nameof(CurrentFilter))).Filter;
 

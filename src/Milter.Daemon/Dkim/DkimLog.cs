@@ -46,4 +46,8 @@ internal static partial class DkimLog
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "{JobId}: removed Authentication-Results field claiming {AuthservId}")]
     public static partial void ForgedResultsRemoved(ILogger logger, string jobId, string authservId);
+
+    // Not per message (no job id): once per daemon, see InexactHeadersWarning.
+    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "the MTA offered milter protocol version {Version} without exact header values (HDR_LEADSPC): it removes the space after each header field's colon and we rebuild it, which cannot be exact for a field with no space after the colon (\"Subject:text\") or with a space before a tab or a fold; {Consequence}. Fix: {Fix}")]
+    public static partial void InexactHeaders(ILogger logger, uint version, string consequence, string fix);
 }

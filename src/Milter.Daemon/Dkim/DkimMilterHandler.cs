@@ -49,7 +49,7 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
     /// default), so an MTA that does not offer both is refused at negotiation, as OpenDKIM does; quarantine is
     /// checked where a message needs it.
     /// </summary>
-    public override MilterNegotiation Negotiate(NegotiationOffer offer) => new(
+    private static readonly MilterNegotiation Wanted = new(
         MilterActions.AddHeaders | MilterActions.ChangeHeaders | MilterActions.Quarantine,
         ProtocolOptions.NoHelo | ProtocolOptions.NoUnknown | ProtocolOptions.NoData | ProtocolOptions.HeaderLeadingSpace
         | ProtocolOptions.NoReplyConnect | ProtocolOptions.NoReplyMail | ProtocolOptions.NoReplyRecipient
@@ -57,6 +57,13 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
     {
         RequiredActions = MilterActions.AddHeaders | MilterActions.ChangeHeaders,
     };
+
+    /// <summary>Asks for <see cref="Wanted"/>; an offer that cannot pass header fields exactly is worth a warning, once.</summary>
+    public override MilterNegotiation Negotiate(NegotiationOffer offer)
+    {
+        _filters.InexactHeaders.Consider(offer, _filters.Filter, _log);
+        return Wanted;
+    }
 
     public override ValueTask<MilterDecision> MailFromAsync(MilterContext context, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {

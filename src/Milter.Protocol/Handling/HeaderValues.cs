@@ -8,14 +8,24 @@ namespace Milter.Protocol.Handling;
 public static class HeaderValues
 {
     /// <summary>
-    /// Message-level value from a received wire value. Without HDR_LEADSPC the MTA removed one leading space,
-    /// which we put back; an empty wire value stays empty, because "Name:" with nothing after it is the usual
-    /// form of an empty header (Postfix sends "" for both "Name:" and "Name: ", and only HDR_LEADSPC tells them
-    /// apart).
+    /// Message-level value from a received wire value. With HDR_LEADSPC the wire value is exact. Without it the MTA
+    /// removed one space, and only a space (Postfix's milter8.c and Sendmail: "eats one space (not tab) after the
+    /// colon"), if the value started with one; what was there is rebuilt as faithfully as the wire allows:
+    /// <list type="bullet">
+    /// <item>a value starting with a space had two or more spaces after the colon: one space is put back;</item>
+    /// <item>a value starting with a tab had the tab right after the colon (a space was not there to eat): kept;</item>
+    /// <item>a value starting with a line break was folded right after the colon: kept;</item>
+    /// <item>an empty value stays empty: "Name:" with nothing after it is the usual empty header;</item>
+    /// <item>otherwise the usual single space is put back.</item>
+    /// </list>
+    /// What stays ambiguous: "Name:value" (no space at all) arrives as "value", the same as "Name: value", and is
+    /// rebuilt with the space; "Name: \tvalue" and "Name: " + fold arrive like the tab and fold forms above and are
+    /// rebuilt without the space. Only simple header canonicalization sees the difference (relaxed removes the
+    /// whitespace after the colon), and only milter protocol 6 with HDR_LEADSPC removes the guesswork.
     /// </summary>
     public static byte[] FromWire(ReadOnlySpan<byte> wire, bool leadingSpaceNegotiated)
     {
-        bool restoreSpace = !leadingSpaceNegotiated && !wire.IsEmpty;
+        bool restoreSpace = !leadingSpaceNegotiated && !wire.IsEmpty && wire[0] != (byte)'\t' && wire[0] != (byte)'\r' && wire[0] != (byte)'\n';
         int extra = restoreSpace ? 1 : 0;
         int bareLineFeeds = CountBareLineFeeds(wire);
         var raw = new byte[wire.Length + extra + bareLineFeeds];

@@ -17,6 +17,13 @@ public class HeaderValuesTests
     [InlineData("\n\tx", true, "\r\n\tx")]
     [InlineData("a\r\n b\n c", true, "a\r\n b\r\n c")]
     [InlineData("a\rb", true, "a\rb")]
+    // Without HDR_LEADSPC: more spaces than the one eaten, a tab (never eaten), a fold right after the colon.
+    [InlineData("  three spaces", false, "   three spaces")]
+    [InlineData(" two", false, "  two")]
+    [InlineData("\ttab", false, "\ttab")]
+    [InlineData("\t\ttabs", false, "\t\ttabs")]
+    [InlineData("\n a@example.com", false, "\r\n a@example.com")]
+    [InlineData("\r\n\ta", false, "\r\n\ta")]
     public void FromWire_restores_the_message_form(string wire, bool leadingSpace, string expected)
     {
         Assert.Equal(Ascii(expected), HeaderValues.FromWire(Ascii(wire), leadingSpace));
@@ -42,7 +49,10 @@ public class HeaderValuesTests
     [Theory]
     [InlineData(" value")]
     [InlineData(" a\r\n\tb\r\n c")]
-    [InlineData(" \t x")]
+    [InlineData("  \t x")]
+    [InlineData("\tx")]
+    [InlineData("\r\n x")]
+    [InlineData("   three")]
     [InlineData(" caf\xC3\xA9 \xFF")]
     public void Message_form_survives_a_round_trip_either_way(string raw)
     {
@@ -50,6 +60,20 @@ public class HeaderValuesTests
         {
             Assert.Equal(Ascii(raw), HeaderValues.FromWire(HeaderValues.ToWire(Ascii(raw), leadingSpace), leadingSpace));
         }
+    }
+
+    /// <summary>
+    /// The shapes the wire cannot tell apart without HDR_LEADSPC: each is rebuilt as its more common twin
+    /// (documented on <see cref="HeaderValues.FromWire"/>).
+    /// </summary>
+    [Theory]
+    [InlineData("value", " value")]
+    [InlineData(" \tvalue", "\tvalue")]
+    [InlineData(" \r\n value", "\r\n value")]
+    public void Ambiguous_shapes_come_back_as_their_common_twin(string raw, string rebuilt)
+    {
+        Assert.Equal(Ascii(rebuilt), HeaderValues.FromWire(HeaderValues.ToWire(Ascii(raw), leadingSpaceNegotiated: false), leadingSpaceNegotiated: false));
+        Assert.Equal(Ascii(raw), HeaderValues.FromWire(HeaderValues.ToWire(Ascii(raw), leadingSpaceNegotiated: true), leadingSpaceNegotiated: true));
     }
 
     [Fact]
