@@ -29,6 +29,9 @@ public sealed class SeedFlowTests
 
         var message = await rig.SingleDeliveryAsync();
         await AssertSignedAsTheSeedSaysAsync(rig, message);
+        // The seed's pairing (version 2, simple/simple) is told once what it risks and how to fix it.
+        string warning = Assert.Single(SigningRig.InexactHeaderWarnings(rig.Daemon.Output));
+        Assert.Contains("milter_protocol = 6", warning, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -41,6 +44,7 @@ public sealed class SeedFlowTests
         var message = await rig.SingleDeliveryAsync();
         Assert.Equal(queueIds[0], message.QueueId);
         await AssertSignedAsTheSeedSaysAsync(rig, message);
+        Assert.Empty(SigningRig.InexactHeaderWarnings(rig.Daemon.Output));
     }
 
     private static async Task AssertSignedAsTheSeedSaysAsync(SigningRig rig, SignedMessage message)
