@@ -26,14 +26,17 @@ internal static class PostfixSettingChecks
                 postfix.PostconfEdit("non_smtpd_milters", string.IsNullOrWhiteSpace(current) ? "$smtpd_milters" : MilterAddressChecks.WithOurs(current, null, smtpd.Entry.Address))));
         }
 
+        // A main.cf setting is said once, even when both lists reach us; an entry's own protocol= or default_action= once per list.
+        var said = new HashSet<string>(StringComparer.Ordinal);
         foreach (var target in ours.DistinctBy(t => t.List))
         {
             // 5: below version 6 Postfix cannot be asked for header values exactly as received (SMFIP_HDR_LEADSPC).
             string protocolText = target.Entry.Protocol ?? postfix["milter_protocol"];
             int protocol = MilterProbe.ProtocolVersion(protocolText);
-            if (protocol < 6 && us.HeaderCanonicalization == "simple")
+            string protocolWhere = target.Entry.Protocol is null ? "milter_protocol" : $"protocol= of {target.Entry.Text} in {target.List}";
+            if (protocol < 6 && us.HeaderCanonicalization == "simple" && said.Add(protocolWhere))
             {
-                string where = target.Entry.Protocol is null ? "milter_protocol" : $"protocol= of {target.Entry.Text} in {target.List}";
+                string where = protocolWhere;
                 findings.Add(DoctorFinding.Warning("postfix", where,
                     $"{where} = {protocolText.Trim()} while {us.ConfigPath} signs with simple header canonicalization (Canonicalization {us.Config.GetString("Canonicalization", "simple/simple")}): below protocol 6 Postfix drops or changes the space after a header's colon, so header fields with no space, or a tab or fold after the colon, may fail to verify",
                     target.Entry.Protocol is null
@@ -43,9 +46,10 @@ internal static class PostfixSettingChecks
 
             // 6: a milter that is down or times out then means mail passes unsigned, with only a log line.
             string action = target.Entry.DefaultAction ?? postfix["milter_default_action"];
-            if (string.Equals(action.Trim(), "accept", StringComparison.OrdinalIgnoreCase))
+            string actionWhere = target.Entry.DefaultAction is null ? "milter_default_action" : $"default_action= of {target.Entry.Text} in {target.List}";
+            if (string.Equals(action.Trim(), "accept", StringComparison.OrdinalIgnoreCase) && said.Add(actionWhere))
             {
-                string where = target.Entry.DefaultAction is null ? "milter_default_action" : $"default_action= of {target.Entry.Text} in {target.List}";
+                string where = actionWhere;
                 findings.Add(DoctorFinding.Warning("postfix", where,
                     $"{where} = accept: when dkim-milter is down or slow, Postfix sends mail on unsigned and says so only in its log",
                     target.Entry.DefaultAction is null
