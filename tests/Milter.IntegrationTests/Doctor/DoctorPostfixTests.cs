@@ -210,7 +210,7 @@ public sealed class DoctorPostfixTests : IAsyncLifetime
         var run = await DoctorRig.DoctorAsync(config, postfix);
 
         var finding = run.Single("error", "postfix", "non_smtpd_milters");
-        Assert.Equal("non_smtpd_milters is empty while smtpd_milters calls dkim-milter: mail from sendmail(1)/mail goes out unsigned", finding.Message);
+        Assert.Equal("non_smtpd_milters is empty while smtpd_milters has dkim-milter: mail from sendmail(1)/mail goes out unsigned", finding.Message);
         Assert.Equal($"postconf -c {postfix.ConfigDirectory} -e 'non_smtpd_milters = $smtpd_milters'", finding.Fix);
         Assert.Single(run.Problems);
     }

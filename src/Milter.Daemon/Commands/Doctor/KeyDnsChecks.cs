@@ -111,7 +111,10 @@ internal static class KeyDnsChecks
             }
 
             string text = finding.Kind == FindingKind.TemporaryFailure ? $"DNS error: {finding.Text}" : finding.Text;
-            findings.Add(new DoctorFinding(severity.Value, "keys", finding.Subject, text, severity == DoctorSeverity.Error ? Fix(target, finding.Text) : null));
+            string? fix = finding.Kind == FindingKind.TemporaryFailure ? "check Nameservers and DNSTimeout, then run doctor again"
+                : severity == DoctorSeverity.Error ? Fix(target, finding.Text)
+                : null;
+            findings.Add(new DoctorFinding(severity.Value, "keys", finding.Subject, text, fix));
         }
     }
 

@@ -137,7 +137,7 @@ internal static class MilterAddressChecks
                 : $"/{(Path.GetFileName(Path.GetDirectoryName(path)) is { Length: > 0 } dir ? dir : "opendkim")}/{Path.GetFileName(path)}";
             string fix = path.StartsWith(queue + "/", StringComparison.Ordinal)
                 ? postfix.PostconfEdit(list, WithOurs(current, hidden.Entry.Text, $"unix:{inside}"))
-                : $"write in {us.ConfigPath}: Socket local:{queue}{inside}\nand {postfix.PostconfEdit(list, WithOurs(current, hidden.Entry.Text, $"unix:{inside}"))}\n(create {queue}{Path.GetDirectoryName(inside)} owned by dkim-milter's user first; or run smtpd outside the chroot: postconf -F 'smtp/inet/chroot = n')";
+                : $"write in {us.ConfigPath}: Socket local:{queue}{inside}\nand {postfix.PostconfEdit(list, WithOurs(current, hidden.Entry.Text, $"unix:{inside}"))}\n(create {queue}{Path.GetDirectoryName(inside)} owned by dkim-milter's user first; or run smtpd outside the chroot: {postfix.Postconf} -F '{ChrootedServices(postfix, list).FirstOrDefault() ?? "smtp/inet"}/chroot = n')";
             findings.Add(DoctorFinding.Error("socket", list, $"{hidden.Entry.Address} is not visible to Postfix: {hidden.Detail}", fix));
             return;
         }
@@ -173,7 +173,7 @@ internal static class MilterAddressChecks
                 return new MilterTarget(list, entry, TargetMatch.Ours, endpoint, "");
             }
 
-            string services = string.Join(", ", (list == "smtpd_milters" ? postfix.SmtpdServices : postfix.CleanupServices).Where(s => s.Chrooted).Select(s => s.Id));
+            string services = string.Join(", ", ChrootedServices(postfix, list));
             return chrooted && entry.Path!.StartsWith('/') && string.Equals(Path.GetFullPath(entry.Path), ours, StringComparison.Ordinal)
                 ? new MilterTarget(list, entry, TargetMatch.HiddenByChroot, endpoint,
                     $"{(list == "smtpd_milters" ? "smtpd" : "cleanup")} runs chrooted in {queue} (master.cf: {services}, chroot column y), so it looks for {entry.Path} at {seen}, where dkim-milter's socket is not")
@@ -202,6 +202,9 @@ internal static class MilterAddressChecks
         bool meets = endpoints.Any(e => Listens(socket, (IPEndPoint)e));
         return new MilterTarget(list, entry, meets ? TargetMatch.Ours : TargetMatch.AddressMismatch, endpoints, detail);
     }
+
+    private static IEnumerable<string> ChrootedServices(PostfixSettings postfix, string list) =>
+        (list == "smtpd_milters" ? postfix.SmtpdServices : postfix.CleanupServices).Where(s => s.Chrooted).Select(s => s.Id);
 
     /// <summary>The addresses Postfix connects to for <paramref name="host"/>: getaddrinfo with inet_protocols' families, in its order.</summary>
     private static async Task<(List<IPAddress> Addresses, string How)> PostfixAddressesAsync(string host, PostfixSettings postfix)

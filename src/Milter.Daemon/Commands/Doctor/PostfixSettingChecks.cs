@@ -12,7 +12,9 @@ internal static class PostfixSettingChecks
         ArgumentNullException.ThrowIfNull(us);
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(findings);
-        var ours = targets.Where(t => t.Match == TargetMatch.Ours).ToList();
+        // The entries meant for us: those that reach us, and those that would but for an address or the chroot
+        // (reported by MilterAddressChecks); their settings matter as soon as the address is fixed.
+        var ours = targets.Where(t => t.Match != TargetMatch.Other).ToList();
         var smtpd = ours.FirstOrDefault(t => t.List == "smtpd_milters");
 
         // 4: sendmail(1), mail(1), cron and the like submit through pickup and cleanup, which call non_smtpd_milters only.
@@ -21,7 +23,7 @@ internal static class PostfixSettingChecks
             string current = postfix["non_smtpd_milters"];
             findings.Add(DoctorFinding.Error("postfix", "non_smtpd_milters",
                 string.IsNullOrWhiteSpace(current)
-                    ? "non_smtpd_milters is empty while smtpd_milters calls dkim-milter: mail from sendmail(1)/mail goes out unsigned"
+                    ? "non_smtpd_milters is empty while smtpd_milters has dkim-milter: mail from sendmail(1)/mail goes out unsigned"
                     : $"non_smtpd_milters = {current} does not call dkim-milter: mail from sendmail(1)/mail goes out unsigned",
                 postfix.PostconfEdit("non_smtpd_milters", string.IsNullOrWhiteSpace(current) ? "$smtpd_milters" : MilterAddressChecks.WithOurs(current, null, smtpd.Entry.Address))));
         }
@@ -58,7 +60,7 @@ internal static class PostfixSettingChecks
             }
         }
 
-        if (ours.Count > 0 && MilterAddressChecks.SmtpdChrooted(postfix) && postfix.MajorVersion == 0)
+        if (ours.Count > 0 && postfix.MajorVersion == 0)
         {
             findings.Add(DoctorFinding.Note("postfix", "mail_version", "Postfix's version is unknown; a master.cf chroot column of '-' was read as n"));
         }

@@ -46,8 +46,10 @@ internal sealed class PostfixSettings
     public string MainCf => Path.Combine(ConfigDirectory ?? (this["config_directory"] is { Length: > 0 } dir ? dir : "/etc/postfix"), "main.cf");
 
     /// <summary><c>postconf -e 'NAME = VALUE'</c>, with -c when doctor was given a directory.</summary>
-    public string PostconfEdit(string name, string value) =>
-        $"postconf{(ConfigDirectory is null ? "" : $" -c {ConfigDirectory}")} -e '{name} = {value}'";
+    public string PostconfEdit(string name, string value) => $"{Postconf} -e '{name} = {value}'";
+
+    /// <summary><c>postconf</c>, with -c when doctor was given a directory: the start of a fix's command.</summary>
+    public string Postconf => $"postconf{(ConfigDirectory is null ? "" : $" -c {ConfigDirectory}")}";
 
     /// <summary>The smtpd services (the ones that call smtpd_milters).</summary>
     public IEnumerable<MasterService> SmtpdServices => Services.Where(s => string.Equals(s.Command, "smtpd", StringComparison.Ordinal));
