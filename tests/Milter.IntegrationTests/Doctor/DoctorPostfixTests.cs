@@ -308,6 +308,24 @@ public sealed class DoctorPostfixTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_submission_service_whose_own_smtpd_milters_misses_us_is_an_error_with_the_postconf_P_line()
+    {
+        int port = FreePort.Pick();
+        string config = _rig.Config($"inet:{Port(port)}@127.0.0.1");
+        await _rig.DaemonAsync(config);
+        var postfix = await _rig.PostfixAsync(port, mainCf: new Dictionary<string, string> { ["mua_milters"] = $"inet:127.0.0.1:{Port(port + 1)}" });
+        // As Debian's commented-out example has it, with the override naming a main.cf parameter.
+        File.AppendAllText(Path.Combine(postfix.ConfigDirectory, "master.cf"), "\nsubmission inet n - n - - smtpd\n  -o syslog_name=postfix/submission\n  -o smtpd_milters=$mua_milters\n");
+
+        var run = await DoctorRig.DoctorAsync(config, postfix);
+
+        var finding = run.Single("error", "postfix", "submission/inet (master.cf)");
+        Assert.Equal($"master.cf's submission/inet overrides smtpd_milters with 'inet:127.0.0.1:{Port(port + 1)}': mail received by it does not reach dkim-milter and goes out unsigned", finding.Message);
+        Assert.Equal($"postconf -c {postfix.ConfigDirectory} -P 'submission/inet/smtpd_milters=inet:127.0.0.1:{Port(port + 1)},inet:127.0.0.1:{Port(port)}'", finding.Fix);
+        Assert.Single(run.Problems);
+    }
+
+    [Fact]
     public async Task A_bad_command_line_exits_64()
     {
         var result = await Tools.ToolProcess.RunAsync("doctor", "--bogus");

@@ -49,7 +49,43 @@ internal static class MilterAddressChecks
             }
         }
 
+        if (us.Socket is not null && us.Signs)
+        {
+            await CheckServiceOverridesAsync(postfix, us, findings);
+        }
+
         return targets;
+    }
+
+    /// <summary>
+    /// A master.cf smtpd service with its own <c>-o smtpd_milters=...</c> (submission, smtps) that does not reach
+    /// us: the mail it receives, often exactly the mail to sign (your users'), goes out unsigned.
+    /// </summary>
+    private static async Task CheckServiceOverridesAsync(PostfixSettings postfix, MilterSide us, ICollection<DoctorFinding> findings)
+    {
+        foreach (var service in postfix.SmtpdServices)
+        {
+            if (!service.Overrides.TryGetValue("smtpd_milters", out string? value))
+            {
+                continue;
+            }
+
+            var entries = PostfixMilterEntry.ParseList(value, new List<string>());
+            bool reaches = false;
+            foreach (var entry in entries)
+            {
+                reaches |= (await MatchAsync("smtpd_milters", entry, us.Socket!, postfix, service.Chrooted)).Match == TargetMatch.Ours;
+            }
+
+            if (!reaches)
+            {
+                string address = OurPostfixAddress(us.Socket!, postfix, service.Chrooted) ?? "$smtpd_milters";
+                findings.Add(DoctorFinding.Error("postfix", $"{service.Id} (master.cf)",
+                    $"master.cf's {service.Id} overrides smtpd_milters with {(string.IsNullOrWhiteSpace(value) ? "an empty value" : $"'{value}'")}: mail received by it does not reach dkim-milter and goes out unsigned",
+                    // No white space in a -o value: master.cf would split it.
+                    $"{postfix.Postconf} -P '{service.Id}/smtpd_milters={WithOurs(value, null, address).Replace(", ", ",", StringComparison.Ordinal)}'"));
+            }
+        }
     }
 
     /// <summary>Whether smtpd runs chrooted (any smtpd service of master.cf).</summary>

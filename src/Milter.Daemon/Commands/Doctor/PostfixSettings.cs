@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Milter.Daemon.Commands.Doctor;
 
@@ -17,7 +18,7 @@ internal sealed record MasterService(string Name, string Type, string ChrootColu
 /// A chroot column of <c>-</c> means the built-in default: n from Postfix 3.0 on, y before (master(5)); Debian's
 /// packaging writes an explicit y for smtpd.
 /// </summary>
-internal sealed class PostfixSettings
+internal sealed partial class PostfixSettings
 {
     /// <summary>The parameters doctor reads.</summary>
     public static readonly IReadOnlyList<string> Names =
@@ -83,6 +84,44 @@ internal sealed class PostfixSettings
         }
 
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        ReadParameters(output, parameters);
+
+        var (masterStatus, master, masterError) = await RunAsync(postconf, [.. prefix, "-M"]);
+        if (masterStatus != 0)
+        {
+            return (null, DoctorFinding.Error("postfix", $"postconf{where} -M", $"master.cf could not be read: {FirstLine(masterError)}"));
+        }
+
+        var settings = new PostfixSettings(configDirectory, parameters, []);
+        var services = ParseServices(master, settings.MajorVersion);
+
+        // -o values may name main.cf parameters ($mua_milters): expand them as Postfix would.
+        var names = services.SelectMany(service => service.Overrides.Values)
+            .SelectMany(value => Variable().Matches(value).Select(match => VariableName(match)))
+            .Where(name => !parameters.ContainsKey(name))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (names.Count > 0)
+        {
+            var (_, more, _) = await RunAsync(postconf, [.. prefix, "-x", .. names]);
+            ReadParameters(more, parameters);
+        }
+
+        services = services.Select(service => service with
+        {
+            Overrides = service.Overrides.ToDictionary(o => o.Key, o => Variable().Replace(o.Value, match => parameters.GetValueOrDefault(VariableName(match), "")), StringComparer.Ordinal),
+        }).ToList();
+        return (new PostfixSettings(configDirectory, parameters, services), null);
+    }
+
+    private static string VariableName(Match match) => match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Success ? match.Groups[2].Value : match.Groups[3].Value;
+
+    // $name, ${name}, $(name)
+    [GeneratedRegex(@"\$(?:\{(\w+)\}|\((\w+)\)|(\w+))")]
+    private static partial Regex Variable();
+
+    private static void ReadParameters(string output, Dictionary<string, string> parameters)
+    {
         foreach (var line in output.Split('\n'))
         {
             int equals = line.IndexOf(" = ", StringComparison.Ordinal);
@@ -95,15 +134,6 @@ internal sealed class PostfixSettings
                 parameters[line[..^2].Trim()] = "";
             }
         }
-
-        var (masterStatus, master, masterError) = await RunAsync(postconf, [.. prefix, "-M"]);
-        if (masterStatus != 0)
-        {
-            return (null, DoctorFinding.Error("postfix", $"postconf{where} -M", $"master.cf could not be read: {FirstLine(masterError)}"));
-        }
-
-        var settings = new PostfixSettings(configDirectory, parameters, []);
-        return (new PostfixSettings(configDirectory, parameters, ParseServices(master, settings.MajorVersion)), null);
     }
 
     /// <summary>Parses <c>postconf -M</c>'s lines: service type private unpriv chroot wakeup maxproc command args.</summary>
