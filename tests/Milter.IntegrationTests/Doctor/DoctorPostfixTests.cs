@@ -326,6 +326,48 @@ public sealed class DoctorPostfixTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_verify_only_milter_needs_no_non_smtpd_milters()
+    {
+        int port = FreePort.Pick();
+        string config = _rig.Config($"inet:{Port(port)}@127.0.0.1", "Mode v");
+        await _rig.DaemonAsync(config);
+        var postfix = await _rig.PostfixAsync(port, mainCf: new Dictionary<string, string> { ["non_smtpd_milters"] = "" });
+
+        var run = await DoctorRig.DoctorAsync(config, postfix);
+
+        Assert.True(run.Process.ExitCode == 0, run.ToString());
+    }
+
+    [Fact]
+    public async Task Settings_of_an_entry_that_misses_us_are_still_checked_once_its_address_is_fixed()
+    {
+        // Debian's chroot and an old how-to's settings: the socket outside the jail, protocol 2, accept, no non_smtpd_milters.
+        string socket = Path.Combine(Directory.CreateDirectory(Path.Combine(_rig.Directory, "opendkim")).FullName, "opendkim.sock");
+        var postfix = await _rig.PostfixAsync(1, milterProtocol: 2, mainCf: new Dictionary<string, string>
+        {
+            ["smtpd_milters"] = $"unix:{socket}",
+            ["non_smtpd_milters"] = "",
+            ["milter_default_action"] = "accept",
+        }, chrooted: ["smtpd", "cleanup"]);
+        string config = _rig.Config($"local:{socket}");
+
+        var run = await DoctorRig.DoctorAsync(config, postfix);
+
+        Assert.Equal(["non_smtpd_milters", "milter_protocol", "milter_default_action", "smtpd_milters"],
+            run.Problems.Where(f => f.Area is "postfix" or "socket").Select(f => f.Subject));
+        Assert.DoesNotContain(run.Findings, f => f.Area == "probe");
+    }
+
+    [Fact]
+    public async Task Help_prints_the_usage_and_exits_0()
+    {
+        var result = await Tools.ToolProcess.RunAsync("doctor", "--help");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("usage: dkim-milter doctor [-x configfile] [--postfix-config DIR] [--json]", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_bad_command_line_exits_64()
     {
         var result = await Tools.ToolProcess.RunAsync("doctor", "--bogus");
