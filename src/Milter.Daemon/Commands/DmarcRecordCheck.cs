@@ -12,7 +12,10 @@ namespace Milter.Daemon.Commands;
 /// </summary>
 internal static class DmarcRecordCheck
 {
-    public static IReadOnlyList<TestkeyFinding> Describe(string domain, KeyLookupResult lookup)
+    public static IReadOnlyList<TestkeyFinding> Describe(string domain, KeyLookupResult lookup) => [Check(domain, lookup).Line];
+
+    /// <summary>The report's line about the domain's DMARC record, and whether it is there and parses (for doctor).</summary>
+    public static (DomainRecordStatus Status, TestkeyFinding Line) Check(string domain, KeyLookupResult lookup)
     {
         ArgumentNullException.ThrowIfNull(domain);
         ArgumentNullException.ThrowIfNull(lookup);
@@ -21,7 +24,7 @@ internal static class DmarcRecordCheck
 
         if (lookup.Status == KeyLookupStatus.TemporaryFailure)
         {
-            return [Line($"not known: DNS error ({lookup.Error})")];
+            return (DomainRecordStatus.Unknown, Line($"not known: DNS error ({lookup.Error})"));
         }
 
         // RFC 7489 §6.6.3: records that do not start with "v=DMARC1" are discarded.
@@ -29,37 +32,38 @@ internal static class DmarcRecordCheck
         if (dmarc.Count == 0)
         {
             string why = lookup.Status == KeyLookupStatus.NotFound ? lookup.Error ?? "no TXT record" : "no TXT record there starts with v=DMARC1";
-            return [Line($"none ({why}); receivers fall back to the organizational domain's record, if any")];
+            return (DomainRecordStatus.Missing, Line($"none ({why}); receivers fall back to the organizational domain's record, if any"));
         }
 
         if (dmarc.Count > 1)
         {
-            return [Line($"{dmarc.Count.ToString(CultureInfo.InvariantCulture)} records start with v=DMARC1: receivers apply none of them (RFC 7489 §6.6.3); keep one")];
+            return (DomainRecordStatus.Invalid, Line($"{dmarc.Count.ToString(CultureInfo.InvariantCulture)} records start with v=DMARC1: receivers apply none of them (RFC 7489 §6.6.3); keep one"));
         }
 
-        return [Line(Evaluate(dmarc[0]))];
+        var (parses, text) = Evaluate(dmarc[0]);
+        return (parses ? DomainRecordStatus.Ok : DomainRecordStatus.Invalid, Line(text));
     }
 
-    private static string Evaluate(string record)
+    private static (bool Parses, string Text) Evaluate(string record)
     {
         if (!TagList.TryParse(record, out var tags, out string? error))
         {
-            return $"\"{record}\" does not parse: {error}";
+            return (false, $"\"{record}\" does not parse: {error}");
         }
 
         if (tags.Tags[0].Key != "v" || tags["v"] != "DMARC1")
         {
-            return $"\"{record}\" does not parse: the first tag must be v=DMARC1";
+            return (false, $"\"{record}\" does not parse: the first tag must be v=DMARC1");
         }
 
         if (tags["p"] is not { } policy)
         {
-            return $"\"{record}\" does not parse: no p= tag (the policy: none, quarantine or reject)";
+            return (false, $"\"{record}\" does not parse: no p= tag (the policy: none, quarantine or reject)");
         }
 
         if (policy is not ("none" or "quarantine" or "reject"))
         {
-            return $"\"{record}\" does not parse: p={policy} is not none, quarantine or reject";
+            return (false, $"\"{record}\" does not parse: p={policy} is not none, quarantine or reject");
         }
 
         var details = new List<string>();
@@ -89,6 +93,6 @@ internal static class DmarcRecordCheck
             "quarantine" => "failing mail goes to spam",
             _ => "failing mail is rejected",
         };
-        return $"p={policy} ({meaning})" + (details.Count > 0 ? "; " + string.Join("; ", details) : "");
+        return (true, $"p={policy} ({meaning})" + (details.Count > 0 ? "; " + string.Join("; ", details) : ""));
     }
 }

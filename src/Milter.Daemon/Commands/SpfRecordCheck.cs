@@ -14,7 +14,10 @@ internal static class SpfRecordCheck
 {
     private static readonly HashSet<string> Mechanisms = new(["all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists"], StringComparer.OrdinalIgnoreCase);
 
-    public static IReadOnlyList<TestkeyFinding> Describe(string domain, KeyLookupResult lookup)
+    public static IReadOnlyList<TestkeyFinding> Describe(string domain, KeyLookupResult lookup) => [Check(domain, lookup).Line];
+
+    /// <summary>The report's line about the domain's SPF record, and whether it is there and parses (for doctor).</summary>
+    public static (DomainRecordStatus Status, TestkeyFinding Line) Check(string domain, KeyLookupResult lookup)
     {
         ArgumentNullException.ThrowIfNull(domain);
         ArgumentNullException.ThrowIfNull(lookup);
@@ -22,30 +25,31 @@ internal static class SpfRecordCheck
 
         if (lookup.Status == KeyLookupStatus.TemporaryFailure)
         {
-            return [Line($"not known: DNS error ({lookup.Error})")];
+            return (DomainRecordStatus.Unknown, Line($"not known: DNS error ({lookup.Error})"));
         }
 
         var spf = lookup.Records.Where(IsSpf).ToList();
         if (spf.Count == 0)
         {
-            return [Line(lookup.Status == KeyLookupStatus.NotFound
+            return (DomainRecordStatus.Missing, Line(lookup.Status == KeyLookupStatus.NotFound
                 ? $"none ({lookup.Error ?? "no TXT record"} at {domain})"
-                : $"none (no TXT record at {domain} starts with v=spf1)")];
+                : $"none (no TXT record at {domain} starts with v=spf1)"));
         }
 
         if (spf.Count > 1)
         {
-            return [Line($"{spf.Count.ToString(CultureInfo.InvariantCulture)} records start with v=spf1: receivers treat that as a permanent error (RFC 7208 §4.5); merge them into one")];
+            return (DomainRecordStatus.Invalid, Line($"{spf.Count.ToString(CultureInfo.InvariantCulture)} records start with v=spf1: receivers treat that as a permanent error (RFC 7208 §4.5); merge them into one"));
         }
 
-        return [Line($"\"{spf[0]}\": {Evaluate(spf[0])}")];
+        var (parses, text) = Evaluate(spf[0]);
+        return (parses ? DomainRecordStatus.Ok : DomainRecordStatus.Invalid, Line($"\"{spf[0]}\": {text}"));
     }
 
     // "v=spf1" followed by a space or nothing (RFC 7208 §4.5), case-insensitively.
     private static bool IsSpf(string record) =>
         record.StartsWith("v=spf1", StringComparison.OrdinalIgnoreCase) && (record.Length == 6 || record[6] == ' ');
 
-    private static string Evaluate(string record)
+    private static (bool Parses, string Text) Evaluate(string record)
     {
         var terms = record.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
         string? redirect = null;
@@ -69,13 +73,13 @@ internal static class SpfRecordCheck
             string mechanism = term.TrimStart('+', '-', '~', '?');
             if (mechanism.Length < term.Length - 1)
             {
-                return $"does not parse: '{term}' has more than one qualifier (receivers: permerror, RFC 7208 §4.6)";
+                return (false, $"does not parse: '{term}' has more than one qualifier (receivers: permerror, RFC 7208 §4.6)");
             }
 
             string name = colon > 0 ? term[(term.Length - mechanism.Length)..colon] : mechanism;
             if (!Mechanisms.Contains(name))
             {
-                return $"does not parse: unknown mechanism '{term}' (receivers: permerror, RFC 7208 §5)";
+                return (false, $"does not parse: unknown mechanism '{term}' (receivers: permerror, RFC 7208 §5)");
             }
 
             if (name.Equals("ip4", StringComparison.OrdinalIgnoreCase) || name.Equals("ip6", StringComparison.OrdinalIgnoreCase))
@@ -84,7 +88,7 @@ internal static class SpfRecordCheck
                 string address = network.Split('/')[0];
                 if (!IPAddress.TryParse(address, out var ip) || (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) != name.Equals("ip4", StringComparison.OrdinalIgnoreCase))
                 {
-                    return $"does not parse: '{term}' is not an {name.ToLowerInvariant()} network (receivers: permerror, RFC 7208 §5.6)";
+                    return (false, $"does not parse: '{term}' is not an {name.ToLowerInvariant()} network (receivers: permerror, RFC 7208 §5.6)");
                 }
             }
 
@@ -105,11 +109,11 @@ internal static class SpfRecordCheck
                 _ => "pass: ANY host may send as this domain, which makes the record useless",
             };
             string after = allIndex < terms.Count - 1 ? "; the terms after it are never used" : "";
-            return $"one record, ends in {all} ({meaning}){after}";
+            return (true, $"one record, ends in {all} ({meaning}){after}");
         }
 
-        return redirect is not null
+        return (true, redirect is not null
             ? $"one record, no 'all' mechanism: redirect={redirect} decides"
-            : "one record, but no 'all' mechanism: hosts not listed get neutral (add ~all or -all)";
+            : "one record, but no 'all' mechanism: hosts not listed get neutral (add ~all or -all)");
     }
 }

@@ -36,6 +36,9 @@ internal static partial class Posix
     [LibraryImport("libc", EntryPoint = "initgroups", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int InitGroups(string user, uint gid);
 
+    [LibraryImport("libc", EntryPoint = "getgrouplist", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int GetGroupList(string user, uint group, [Out] uint[] groups, ref int count);
+
     [LibraryImport("libc", EntryPoint = "setgid", SetLastError = true)]
     public static partial int SetGroupId(uint gid);
 

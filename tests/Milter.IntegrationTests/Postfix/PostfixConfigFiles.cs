@@ -54,8 +54,16 @@ public static class PostfixConfigFiles
     /// and chroot turned off for every service: the jail would be our queue directory, which lacks
     /// the /etc files (localtime, resolv.conf, services) Debian copies into its own jail.
     /// </summary>
-    public static string MasterCf(string systemMasterCf, int smtpPort)
+    public static string MasterCf(string systemMasterCf, int smtpPort) => MasterCf(systemMasterCf, smtpPort, []);
+
+    /// <summary>
+    /// As <see cref="MasterCf(string, int)"/>, but the services running one of <paramref name="chrootedCommands"/>
+    /// (e.g. smtpd, cleanup) keep chroot y: for instances that are only read with postconf, never started.
+    /// </summary>
+    public static string MasterCf(string systemMasterCf, int smtpPort, IReadOnlyCollection<string> chrootedCommands)
     {
+        ArgumentNullException.ThrowIfNull(systemMasterCf);
+        ArgumentNullException.ThrowIfNull(chrootedCommands);
         var movedSmtpd = false;
         var lines = systemMasterCf.Split('\n').Select(line =>
         {
@@ -70,7 +78,7 @@ public static class PostfixConfigFiles
             {
                 return line;
             }
-            fields[4] = "n";
+            fields[4] = chrootedCommands.Contains(fields[7]) ? "y" : "n";
             if (fields[0] == "smtp" && fields[1] == "inet")
             {
                 fields[0] = smtpPort.ToString(CultureInfo.InvariantCulture);

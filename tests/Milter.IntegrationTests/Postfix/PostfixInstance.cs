@@ -17,6 +17,8 @@ public sealed partial class PostfixInstance : IAsyncDisposable
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
     private const int MailLogTailLines = 40;
 
+    private bool _started;
+
     private PostfixInstance(string rootDirectory, int smtpPort)
     {
         RootDirectory = rootDirectory;
@@ -51,13 +53,13 @@ public sealed partial class PostfixInstance : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(milterProtocol, 2);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(milterProtocol, 6);
 
-        var root = Directory.CreateTempSubdirectory("milter-postfix-").FullName;
-        var instance = new PostfixInstance(root, FreePort.Pick());
+        var instance = await CreateAsync(milterPort, milterProtocol, extraMainCf, chrootedCommands: null, cancellationToken);
         try
         {
-            await instance.WriteFilesAsync(milterPort, milterProtocol, extraMainCf, cancellationToken);
             // `start` creates the queue subdirectories and data/ with the owners Postfix wants, checks
             // the installation, and (master -w) returns only once the master listens on every port.
+            // Marked started first: a failed start may still leave a master to stop.
+            instance._started = true;
             var result = await instance.PostfixAsync("start", cancellationToken);
             if (result.ExitCode != 0)
             {
@@ -72,10 +74,40 @@ public sealed partial class PostfixInstance : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Writes an instance's files without starting it: enough for <c>postconf -c ConfigDirectory</c> (what
+    /// <c>dkim-milter doctor</c> reads). <paramref name="chrootedCommands"/> names the master.cf commands (smtpd,
+    /// cleanup...) whose chroot column is y; every other service gets n. Dispose deletes the files.
+    /// </summary>
+    public static async Task<PostfixInstance> CreateAsync(
+        int milterPort,
+        int milterProtocol,
+        IReadOnlyDictionary<string, string>? extraMainCf,
+        IReadOnlyCollection<string>? chrootedCommands,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(milterProtocol, 2);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(milterProtocol, 6);
+
+        var root = Directory.CreateTempSubdirectory("milter-postfix-").FullName;
+        var instance = new PostfixInstance(root, FreePort.Pick());
+        try
+        {
+            await instance.WriteFilesAsync(milterPort, milterProtocol, extraMainCf, chrootedCommands, cancellationToken);
+            return instance;
+        }
+        catch
+        {
+            Directory.Delete(root, recursive: true);
+            throw;
+        }
+    }
+
     private async Task WriteFilesAsync(
         int milterPort,
         int milterProtocol,
         IReadOnlyDictionary<string, string>? extraMainCf,
+        IReadOnlyCollection<string>? chrootedCommands,
         CancellationToken cancellationToken)
     {
         // CreateTempSubdirectory makes a 0700 directory; the master opens its lock file in data/ as
@@ -96,7 +128,7 @@ public sealed partial class PostfixInstance : IAsyncDisposable
             settings[name] = value;
         }
         await File.WriteAllTextAsync(Path.Combine(ConfigDirectory, "main.cf"), PostfixConfigFiles.MainCf(settings), cancellationToken);
-        var masterCf = PostfixConfigFiles.MasterCf(await File.ReadAllTextAsync(SystemMasterCf, cancellationToken), SmtpPort);
+        var masterCf = PostfixConfigFiles.MasterCf(await File.ReadAllTextAsync(SystemMasterCf, cancellationToken), SmtpPort, chrootedCommands ?? []);
         await File.WriteAllTextAsync(Path.Combine(ConfigDirectory, "master.cf"), masterCf, cancellationToken);
     }
 
@@ -235,6 +267,12 @@ public sealed partial class PostfixInstance : IAsyncDisposable
 
     private async Task StopAndDeleteAsync(bool ignoreStopFailure)
     {
+        if (!_started)
+        {
+            Directory.Delete(RootDirectory, recursive: true);
+            return;
+        }
+
         ProcessResult stop;
         string log;
         try
