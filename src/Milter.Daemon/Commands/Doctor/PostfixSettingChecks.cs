@@ -40,7 +40,7 @@ internal static class PostfixSettingChecks
             {
                 string where = protocolWhere;
                 findings.Add(DoctorFinding.Warning("postfix", where,
-                    $"{where} = {protocolText.Trim()} while {us.ConfigPath} signs with simple header canonicalization (Canonicalization {us.Config.GetString("Canonicalization", "simple/simple")}): below protocol 6 Postfix drops or changes the space after a header's colon, so header fields with no space, or a tab or fold after the colon, may fail to verify",
+                    $"{where} = {protocolText.Trim()} while {us.ConfigPath} signs with simple header canonicalization (Canonicalization {us.Config.GetString("Canonicalization", "simple/simple")}): below protocol 6 Postfix removes the space after each header field's colon and the milter has to rebuild it, which cannot be exact for a field with no space after the colon, or with a space before a tab or a fold there: such fields fail to verify (docs/HEADER-SHAPES.md)",
                     target.Entry.Protocol is null
                         ? $"{postfix.PostconfEdit("milter_protocol", "6")}\nor write in {us.ConfigPath}: Canonicalization relaxed/simple"
                         : $"write protocol=6 in {target.List}'s entry for dkim-milter\nor write in {us.ConfigPath}: Canonicalization relaxed/simple"));
