@@ -9,5 +9,6 @@ return args.FirstOrDefault() switch
     "explain" => ExplainCommand.Run(args[1..], Console.Out, Console.Error),
     "genkey" => GenkeyCommand.Run(args[1..], Console.Out, Console.Error),
     "testkey" => await TestkeyCommand.RunAsync(args[1..], Console.Out, Console.Error),
+    "rotate" => await RotateCommand.RunAsync(args[1..], Console.Out, Console.Error),
     _ => await DaemonCommand.RunAsync(args),
 };

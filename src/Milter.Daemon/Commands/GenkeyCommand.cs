@@ -123,7 +123,7 @@ internal static class GenkeyCommand
 
     // The PEM to write and the record's p=, read back from that PEM by the daemon's own loader, so a key this
     // writes is one the daemon reads, and the record is that key's.
-    private static (string Pem, string PublicKey) Generate(GeneratedKeyType type, int bits, string path)
+    internal static (string Pem, string PublicKey) Generate(GeneratedKeyType type, int bits, string path)
     {
         string pem;
         if (type == GeneratedKeyType.Ed25519)

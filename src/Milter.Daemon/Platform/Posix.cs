@@ -45,6 +45,9 @@ internal static partial class Posix
     [LibraryImport("libc", EntryPoint = "setuid", SetLastError = true)]
     public static partial int SetUserId(uint uid);
 
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
     [LibraryImport("libc", EntryPoint = "chown", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int ChangeOwner(string path, uint uid, uint gid);
 
