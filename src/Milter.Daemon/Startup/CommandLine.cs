@@ -26,6 +26,7 @@ internal sealed record CommandLine(
                dkim-milter genkey [-d DOMAIN] [-s SELECTOR] ...   (dkim-milter genkey -h for more)
                dkim-milter testkey [-x configfile] [-d DOMAIN -s SELECTOR [-k KEYFILE]]
                dkim-milter doctor [-x configfile] [--postfix-config DIR] [--json]
+               dkim-milter rotate -d DOMAIN [-x configfile] [-k KEYNAME] [-s SELECTOR] [--grace DAYS] [--retire]
           -x FILE    configuration file (default /etc/opendkim.conf), in opendkim.conf(5) syntax
           -p SOCKET  listen here instead of the Socket setting: inet:PORT@HOST, inet6:PORT@HOST or local:/path
           -P FILE    write the process id here instead of the PidFile setting
