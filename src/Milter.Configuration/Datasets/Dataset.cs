@@ -38,22 +38,12 @@ public sealed class Dataset
         {
             if (Kind == DatasetKind.Patterns ? Glob.IsMatch(entry.Key, key) : entry.Key.Equals(key, StringComparison.OrdinalIgnoreCase))
             {
-                DatasetLookups.Count(BackendName, DatasetLookupResult.Found);
                 return entry;
             }
         }
 
-        DatasetLookups.Count(BackendName, DatasetLookupResult.NotFound);
         return null;
     }
-
-    /// <summary>The <c>backend</c> label of this dataset's look-ups (<see cref="DatasetLookups"/>).</summary>
-    private string BackendName => Kind switch
-    {
-        DatasetKind.File => "file",
-        DatasetKind.Patterns => "refile",
-        _ => "csl",
-    };
 
     /// <summary>True if some entry matches <paramref name="key"/>.</summary>
     public bool Contains(string key) => Find(key) is not null;

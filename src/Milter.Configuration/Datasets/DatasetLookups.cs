@@ -19,8 +19,10 @@ public interface IDatasetLookupCounter
 }
 
 /// <summary>
-/// Where every dataset backend reports its look-ups: <see cref="Dataset.Find"/> for file:, refile: and csl:, and any
-/// other backend (a database) the same way, with its own <c>backend</c> name (a constant, as it becomes a label value).
+/// Where every table backend reports its look-ups at run time: the SigningTable and KeyTable read from file:, refile:
+/// or csl: datasets (<c>backend</c> file, refile, csl) report through <see cref="Count(DatasetKind, bool)"/>; any other
+/// backend (a database) calls <see cref="Count(string, DatasetLookupResult)"/> the same way, with its own backend name (a
+/// constant, as it becomes a label value).
 /// Nothing is counted until the daemon sets <see cref="Counter"/> (MetricsSocket); then a look-up costs one call.
 /// </summary>
 public static class DatasetLookups
@@ -30,4 +32,9 @@ public static class DatasetLookups
 
     /// <summary>Reports one look-up (no-op when metrics are off).</summary>
     public static void Count(string backend, DatasetLookupResult result) => Counter?.Count(backend, result);
+
+    /// <summary>Reports one look-up in a dataset read from a file or the setting.</summary>
+    public static void Count(DatasetKind kind, bool found) =>
+        Counter?.Count(kind switch { DatasetKind.File => "file", DatasetKind.Patterns => "refile", _ => "csl" },
+            found ? DatasetLookupResult.Found : DatasetLookupResult.NotFound);
 }
