@@ -10,11 +10,13 @@ public static class KnownParameters
 {
     /// <summary>
     /// dkim-milter's own options, which OpenDKIM does not have (its <c>opendkim -n</c> refuses them): the milter
-    /// connection's read timeouts, fixed at libmilter's 7210 s there, and a limit on concurrent connections.
+    /// connection's read timeouts, fixed at libmilter's 7210 s there, a limit on concurrent connections, and the
+    /// Prometheus metrics endpoint.
     /// </summary>
     public static IReadOnlySet<string> OwnOnly { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "ConnectionIdleTimeout", "MaximumConnections", "MessageIdleTimeout",
+        "MetricsSocket",
     };
 
     /// <summary>OpenDKIM's names and <see cref="OwnOnly"/>, case-insensitive.</summary>

@@ -35,6 +35,7 @@ public static class ImplementedOptions
         "MaximumSignaturesToVerify",
         "MaximumSignedBytes",
         "MessageIdleTimeout",
+        "MetricsSocket",
         "MinimumKeyBits",
         "Mode",
         "MTA",

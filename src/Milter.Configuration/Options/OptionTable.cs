@@ -74,6 +74,7 @@ public static class OptionTable
         Error("MaximumSignaturesToVerify", OptionType.Number, "3", "changes how many signatures on a message are verified and reported"),
         Error("MaximumSignedBytes", OptionType.Number, null, "signatures would cover the whole body instead of at most this many bytes (l=)"),
         Warning("MessageIdleTimeout", OptionType.Number, "7210 (libmilter's fixed read timeout)", "dkim-milter's own: how long a connection waits for the MTA's next command inside a message; signing and verifying are unchanged"),
+        Warning("MetricsSocket", OptionType.Socket, "none (no metrics endpoint)", "dkim-milter's own: where the Prometheus metrics endpoint listens (loopback only); signing and verifying are unchanged"),
         Warning("MilterDebug", OptionType.Number, "0", "libmilter debugging output only"),
         Error("Minimum", OptionType.MinimumSigned, null, "signatures covering only part of the body would pass instead of failing"),
         Error("MinimumKeyBits", OptionType.Number, "1024", "changes which key sizes pass verification"),

@@ -7,13 +7,24 @@ public sealed class KeyTable
 {
     private readonly Dictionary<string, KeyTableEntry> _entries;
 
-    private KeyTable(Dictionary<string, KeyTableEntry> entries) => _entries = entries;
+    private readonly DatasetKind _kind;
+
+    private KeyTable(Dictionary<string, KeyTableEntry> entries, DatasetKind kind)
+    {
+        _entries = entries;
+        _kind = kind;
+    }
 
     /// <summary>Entries by name.</summary>
     public IReadOnlyCollection<KeyTableEntry> Entries => _entries.Values;
 
     /// <summary>The entry called <paramref name="name"/> (names compare ignoring case), or null.</summary>
-    public KeyTableEntry? Find(string name) => _entries.GetValueOrDefault(name);
+    public KeyTableEntry? Find(string name)
+    {
+        var entry = _entries.GetValueOrDefault(name);
+        DatasetLookups.Count(_kind, entry is not null);
+        return entry;
+    }
 
     /// <summary>Builds the table, reporting malformed lines with their file and line.</summary>
     public static KeyTable From(Dataset dataset, ICollection<ConfigurationException> problems)
@@ -42,6 +53,6 @@ public sealed class KeyTable
             }
         }
 
-        return new KeyTable(entries);
+        return new KeyTable(entries, dataset.Kind);
     }
 }

@@ -43,7 +43,9 @@ public sealed class SigningTable
         if (_dataset.Kind == DatasetKind.Patterns)
         {
             string subject = $"{user}@{domain}";
-            return Entries.Where(entry => Glob.IsMatch(entry.Pattern, subject)).Select(entry => WithSigner(entry, domain)).ToList();
+            var found = Entries.Where(entry => Glob.IsMatch(entry.Pattern, subject)).Select(entry => WithSigner(entry, domain)).ToList();
+            DatasetLookups.Count(_dataset.Kind, found.Count > 0);
+            return found;
         }
 
         var matches = new List<SigningTableMatch>();
@@ -52,6 +54,7 @@ public sealed class SigningTable
             matches.AddRange(Entries.Where(entry => entry.Pattern.Equals(candidate, StringComparison.OrdinalIgnoreCase)).Select(entry => WithSigner(entry, domain)));
         }
 
+        DatasetLookups.Count(_dataset.Kind, matches.Count > 0);
         return matches;
     }
 

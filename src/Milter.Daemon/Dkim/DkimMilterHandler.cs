@@ -10,6 +10,7 @@ using Milter.Dkim.Signing;
 using Milter.Dkim.Verification;
 using Milter.Protocol;
 using Milter.Protocol.Handling;
+using Milter.Daemon.Metrics;
 
 namespace Milter.Daemon.Dkim;
 
@@ -278,6 +279,7 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
         if (message.UnusableKey is { } keyName)
         {
             // Never pass a message unsigned that should have been signed: the administrator decides what happens.
+            DaemonMetrics.Current?.SigningKeyUnusable();
             return Refuse(context, Filter.Failures.SignatureError, "On-SignatureError", jobId, $"key '{keyName}' unusable", "internal DKIM error");
         }
 
@@ -292,6 +294,7 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             DkimLog.SigningFailed(_log, ex, jobId, ex.Message);
+            DaemonMetrics.Current?.SigningFailed();
             return Refuse(context, Filter.Failures.SignatureError, "On-SignatureError", jobId, "signing failed", "internal DKIM error");
         }
 
@@ -313,6 +316,8 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
             DkimLog.SignatureAdded(_log, SuccessLevel, jobId, choice.Key.Selector, choice.Domain);
         }
 
+        DaemonMetrics.Current?.Signed();
+
         return MilterDecision.Continue;
     }
 
@@ -327,6 +332,7 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             DkimLog.VerificationFailed(_log, ex, jobId, ex.Message);
+            DaemonMetrics.Current?.VerificationFailed();
             return Refuse(context, Filter.Failures.InternalError, "On-InternalError", jobId, "verification failed", "internal DKIM error");
         }
 
@@ -339,10 +345,12 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
             // As OpenDKIM: no usable sender header means no DKIM evaluation can be trusted (the signature's d= cannot
             // be related to an author), so the message is reported as malformed and accepted.
             DkimLog.NoSender(_log, jobId);
+            DaemonMetrics.Current?.Verified(DkimResultStatus.PermError);
             context.Modifications.InsertHeader(0, ResultsFieldName, Encoding.UTF8.GetBytes($" {authservId}; dkim=permerror (bad message/signature format)"));
             return MilterDecision.Continue;
         }
 
+        DaemonMetrics.Current?.Verified(evaluated);
         if (results.Count > 0 || Filter.Verification.AlwaysAddResultsToUnsigned)
         {
             // No DNSSEC here: keys from DNS are "unprotected", as OpenDKIM says without a trust anchor.

@@ -1,3 +1,4 @@
+using Milter.Daemon.Metrics;
 using Milter.Dkim.Verification;
 
 namespace Milter.Daemon.Dns;
@@ -55,6 +56,7 @@ internal sealed class KeyRecordCache
             {
                 if (entry.ExpiresAt > _timeProvider.GetTimestamp())
                 {
+                    DaemonMetrics.Current?.KeyCacheHit();
                     return Task.FromResult(entry.Result);
                 }
 
@@ -63,6 +65,7 @@ internal sealed class KeyRecordCache
 
             if (_inFlight.TryGetValue(name, out var running))
             {
+                DaemonMetrics.Current?.KeyCacheHit();
                 return running.WaitAsync(cancellationToken);
             }
 
@@ -72,6 +75,7 @@ internal sealed class KeyRecordCache
             _inFlight.Add(name, query.Task);
         }
 
+        DaemonMetrics.Current?.KeyCacheMiss();
         _ = RunQueryAsync(name, fetch, query);
         return query.Task.WaitAsync(cancellationToken);
     }
@@ -86,6 +90,7 @@ internal sealed class KeyRecordCache
         catch (Exception ex)
         {
             // Nothing is stored; the next look-up starts afresh. Waiters see the same exception.
+            DaemonMetrics.Current?.DnsError();
             lock (_gate)
             {
                 _inFlight.Remove(name);
@@ -93,6 +98,11 @@ internal sealed class KeyRecordCache
 
             query.SetException(ex);
             return;
+        }
+
+        if (answer.Result.Status == KeyLookupStatus.TemporaryFailure)
+        {
+            DaemonMetrics.Current?.DnsError();
         }
 
         lock (_gate)

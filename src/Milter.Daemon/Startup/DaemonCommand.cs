@@ -8,6 +8,7 @@ using Milter.Daemon.Dkim;
 using Milter.Daemon.Dns;
 using Milter.Daemon.Hosting;
 using Milter.Daemon.Logging;
+using Milter.Daemon.Metrics;
 using Milter.Daemon.Platform;
 using Milter.Protocol.Server;
 using Serilog;
@@ -52,10 +53,12 @@ internal static class DaemonCommand
         string configPath = commandLine.ConfigPath ?? CommandLine.DefaultConfigPath;
         ConfigFile config;
         DaemonSettings settings;
+        MetricsEndpoint? metricsEndpoint;
         try
         {
             config = commandLine.LoadConfiguration();
             settings = DaemonSettings.From(config, commandLine);
+            metricsEndpoint = MetricsEndpoint.From(config);
         }
         catch (ConfigurationException ex)
         {
@@ -133,10 +136,11 @@ internal static class DaemonCommand
         }
 
         var handlerLog = logging.CreateLogger("dkim-milter");
-        MilterServer server;
+        MilterServer? server = null;
+        var metrics = metricsEndpoint is null ? null : MetricsListener.Enable(() => server?.Status ?? default);
         try
         {
-            server = new MilterServer(ListenEndpoints.Resolve(settings.Socket), () => new DkimMilterHandler(filters, handlerLog), settings.Connections.ToServerOptions(), logging.Factory);
+            server = new MilterServer(ListenEndpoints.Resolve(settings.Socket), () => new DkimMilterHandler(filters, handlerLog), MetricsListener.Observed(settings.Connections.ToServerOptions(), metrics), logging.Factory);
             server.Bind();
         }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
@@ -148,6 +152,18 @@ internal static class DaemonCommand
         PidFile? pidFile = null;
         await using (server)
         {
+            Prometheus.MetricServer? metricServer;
+            try
+            {
+                metricServer = MetricsListener.Start(metricsEndpoint, metrics, log);
+            }
+            catch (System.Net.HttpListenerException ex)
+            {
+                StartupLog.CannotListen(log, metricsEndpoint!.Url, ex.Message);
+                return ExitCodes.Unavailable;
+            }
+
+            using var metricServerLifetime = metricServer;
             try
             {
                 SocketPermissions.Prepare(settings.Socket, account, log);

@@ -25,7 +25,9 @@ internal sealed record DaemonSettings(
          // The DNS resolver (and its cache) is shared by messages in flight; it is built once.
          "Nameservers", "DNSTimeout",
          // The listener and its sessions are built once with these.
-         "ConnectionIdleTimeout", "MessageIdleTimeout", "MaximumConnections"];
+         "ConnectionIdleTimeout", "MessageIdleTimeout", "MaximumConnections",
+         // The metrics listener is started once.
+         "MetricsSocket"];
 
     /// <summary>The name the daemon was started as (dkim-milter, or opendkim through a link), as syslog's default ident.</summary>
     public static string ProgramName { get; } =

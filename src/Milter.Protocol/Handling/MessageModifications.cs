@@ -124,18 +124,24 @@ public sealed class MessageModifications
         Require(MilterActions.Quarantine, "Quarantine");
         ValidateText(reason, nameof(reason));
         _pending.Add(new QuarantineReply(reason));
+        Quarantined = true;
     }
+
+    /// <summary>Whether the message in progress was asked to be quarantined.</summary>
+    internal bool Quarantined { get; private set; }
 
     internal void Open(NegotiatedProtocol negotiated)
     {
         _negotiated = negotiated;
         _pending.Clear();
+        Quarantined = false;
         _open = true;
     }
 
     internal void Close()
     {
         _pending.Clear();
+        Quarantined = false;
         _open = false;
     }
 

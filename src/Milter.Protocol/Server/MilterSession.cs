@@ -68,6 +68,7 @@ public sealed class MilterSession
         catch (MilterProtocolException ex)
         {
             SessionLog.ProtocolError(_logger, _context.SessionId, _context.Peer, ex.Error, ex.Message);
+            _options.Observer?.ProtocolError(ex.Error);
             reason = "protocol error";
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested || stopping.IsCancellationRequested)
@@ -343,6 +344,7 @@ public sealed class MilterSession
         if (endsMessage && decision.EndsTransaction && PhaseRules.InMessage(_phase))
         {
             _phase = SessionPhase.Connected;
+            _options.Observer?.MessageDecided(decision, false);
         }
     }
 
@@ -352,6 +354,7 @@ public sealed class MilterSession
         {
             _deferred = null;
             Write(pending.Reply);
+            _options.Observer?.MessageDecided(pending, false);
             // The handler is not asked for an end of message it already refused, but it must learn that the message
             // is over (IMilterHandler: every message ends with end of message or abort).
             await AbortOpenMessageAsync(cancellationToken).ConfigureAwait(false);
@@ -365,6 +368,7 @@ public sealed class MilterSession
             if (bodyDecision != MilterDecision.Continue && bodyDecision != MilterDecision.Skip)
             {
                 Write(bodyDecision.Reply);
+                _options.Observer?.MessageDecided(bodyDecision, false);
                 await AbortOpenMessageAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
@@ -391,6 +395,7 @@ public sealed class MilterSession
             }
 
             Write(decision.Reply);
+            _options.Observer?.MessageDecided(decision, modifications.Quarantined);
         }
         finally
         {
@@ -402,6 +407,8 @@ public sealed class MilterSession
     private async ValueTask<MilterDecision> InvokeAsync(string step, Func<ValueTask<MilterDecision>> invoke)
     {
         _handlerSawSession = true;
+        var observer = _options.Observer;
+        long started = observer is null ? 0 : Stopwatch.GetTimestamp();
         try
         {
             return await invoke().ConfigureAwait(false);
@@ -409,7 +416,12 @@ public sealed class MilterSession
         catch (Exception ex) when (IsHandlerFailure(ex))
         {
             SessionLog.HandlerFailed(_logger, ex, _context.SessionId, step);
+            observer?.HandlerFailed(step);
             return MilterDecision.TempFail;
+        }
+        finally
+        {
+            observer?.StepCompleted(step, Stopwatch.GetElapsedTime(started));
         }
     }
 

@@ -31,4 +31,7 @@ public sealed record MilterSessionOptions
     /// per command or per read), so this too may legitimately exceed 300 s.
     /// </summary>
     public TimeSpan MessageIdleTimeout { get; init; } = DefaultIdleTimeout;
+
+    /// <summary>Told of every handler step's duration, handler failures, protocol errors and message outcomes; none by default.</summary>
+    public IMilterSessionObserver? Observer { get; init; }
 }

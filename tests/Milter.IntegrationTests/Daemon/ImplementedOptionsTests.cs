@@ -77,6 +77,7 @@ public sealed class ImplementedOptionsTests : IDisposable
         ConnectionIdleTimeout 600
         MessageIdleTimeout 900
         MaximumConnections 250
+        MetricsSocket inet:9464@localhost
 
         """;
 
@@ -159,6 +160,8 @@ public sealed class ImplementedOptionsTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(600), server.Session.IdleTimeout);
         Assert.Equal(TimeSpan.FromSeconds(900), server.Session.MessageIdleTimeout);
         Assert.Equal(250, server.MaxConnections);
+        // The listener itself is started and scraped in Metrics/MetricsEndpointTests.
+        Assert.Equal(new global::Milter.Daemon.Metrics.MetricsEndpoint("127.0.0.1", 9464), global::Milter.Daemon.Metrics.MetricsEndpoint.From(config));
     }
 
     [Fact]
