@@ -15,6 +15,7 @@ public static class KnownParameters
     public static IReadOnlySet<string> OwnOnly { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "ConnectionIdleTimeout", "MaximumConnections", "MessageIdleTimeout",
+        "DatabaseCacheSize", "DatabaseCacheTTL",
     };
 
     /// <summary>OpenDKIM's names and <see cref="OwnOnly"/>, case-insensitive.</summary>

@@ -79,10 +79,14 @@ public sealed class SigningPolicy
             mode = MilterMode.Sign | MilterMode.Verify;
         }
 
+        ConfigureDatabaseCache(config, problems);
         var keyTableData = Load("KeyTable");
         var keyTable = keyTableData is null ? null : KeyTable.From(keyTableData, problems);
         var signingTableData = Load("SigningTable");
         var domains = Load("Domain");
+        bool softStart = Guard(() => config.GetBoolean("SoftStart", false), problems);
+        ProbeDatabase(config.Find("KeyTable"), keyTableData, softStart, problems, diagnostics);
+        ProbeDatabase(config.Find("SigningTable"), signingTableData, softStart, problems, diagnostics);
         KeyTableEntry? singleKey = null;
         if (keyTable is null && config.Find("KeyFile") is { } keyFile && config.GetString("Selector") is { } selector)
         {
@@ -136,7 +140,21 @@ public sealed class SigningPolicy
         }
 
         bool local = IsLocal(facts, client, reasons);
-        var keys = facts.Sender is null ? [] : KeysFor(facts.Sender, senderDomain!, reasons);
+        List<SigningKeyChoice> keys = [];
+        try
+        {
+            keys = facts.Sender is null ? [] : KeysFor(facts.Sender, senderDomain!, reasons);
+        }
+        catch (DatasetUnavailableException ex)
+        {
+            reasons.Add($"the tables cannot be read for {facts.Sender}: {ex.Message}");
+            if (local)
+            {
+                // Whether to sign is unknown: never let such a message pass unsigned.
+                return new PolicyDecision(PolicyAction.Unavailable, [], reasons);
+            }
+        }
+
         if (facts.Sender is null)
         {
             reasons.Add("the message has no sender header (From) to sign for");
@@ -291,6 +309,54 @@ public sealed class SigningPolicy
         }
 
         yield return "*";
+    }
+
+    /// <summary>DatabaseCacheSize and DatabaseCacheTTL, dkim-milter's own: the bound and the TTL of dsn: table caches.</summary>
+    private static void ConfigureDatabaseCache(ConfigFile config, List<ConfigurationException> problems)
+    {
+        long size = Guard(() => config.GetInteger("DatabaseCacheSize", 100_000), problems);
+        long ttl = Guard(() => config.GetInteger("DatabaseCacheTTL", 300), problems);
+        if (config.Find("DatabaseCacheSize") is { } sizeEntry && size is < 1 or > 100_000_000)
+        {
+            problems.Add(new ConfigurationException(sizeEntry.File, sizeEntry.Line, "DatabaseCacheSize must be between 1 and 100000000 entries"));
+            return;
+        }
+
+        if (config.Find("DatabaseCacheTTL") is { } ttlEntry && ttl is < 1 or > 86_400)
+        {
+            problems.Add(new ConfigurationException(ttlEntry.File, ttlEntry.Line, "DatabaseCacheTTL must be between 1 and 86400 seconds"));
+            return;
+        }
+
+        Datasets.PostgreSql.PgsqlServer.CacheSize = (int)size;
+        Datasets.PostgreSql.PgsqlServer.CacheTtl = TimeSpan.FromSeconds(ttl);
+    }
+
+    /// <summary>
+    /// A database table must exist with its columns; a server that cannot be reached stops the start (and a reload)
+    /// unless SoftStart is set, OpenDKIM's option for exactly this: then cached look-ups serve and others tempfail.
+    /// </summary>
+    private static void ProbeDatabase(ConfigEntry? setting, Dataset? dataset, bool softStart, List<ConfigurationException> problems, ICollection<ConfigDiagnostic> diagnostics)
+    {
+        if (setting is null || dataset?.Database is not { } table || table.Probe() is not { } failure)
+        {
+            return;
+        }
+
+        if (!failure.IsOutage)
+        {
+            problems.Add(new ConfigurationException(setting.File, setting.Line, $"{setting.Name}: {table.Dsn.Location}: {failure.Reason}", "check the table= keycol= and datacol= names"));
+        }
+        else if (softStart)
+        {
+            diagnostics.Add(new ConfigDiagnostic(false, setting.File, setting.Line, $"{setting.Name}: {table.Server.Name} unreachable ({failure.Reason}); SoftStart yes: starting without it",
+                "messages whose sender is not cached get On-InternalError until the database is back"));
+        }
+        else
+        {
+            problems.Add(new ConfigurationException(setting.File, setting.Line, $"{setting.Name}: {table.Server.Name} unreachable ({failure.Reason})",
+                "start PostgreSQL or fix the dsn; SoftStart yes starts without it"));
+        }
     }
 
     private static PeerList PeerListOf(Dataset dataset) => Peers.PeerList.From(dataset);

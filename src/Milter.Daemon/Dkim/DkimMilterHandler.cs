@@ -159,6 +159,9 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
         {
             case PolicyAction.Sign:
                 return new(StartSigning(message, decision, jobId));
+            case PolicyAction.Unavailable:
+                // Refused at end of message, where every On-InternalError action (quarantine too) can be carried out.
+                return new(MilterDecision.Continue);
             case PolicyAction.Verify:
                 var verification = Filter.Verifier.Begin();
                 message.Verification = verification;
@@ -211,9 +214,12 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
 
         try
         {
-            return message.Decision.Action == PolicyAction.Sign
-                ? FinishSigning(context, message)
-                : await FinishVerifyingAsync(context, message, cancellationToken).ConfigureAwait(false);
+            return message.Decision.Action switch
+            {
+                PolicyAction.Sign => FinishSigning(context, message),
+                PolicyAction.Unavailable => Refuse(context, Filter.Failures.InternalError, "On-InternalError", JobId(context), "signing table unavailable", "signing table unavailable"),
+                _ => await FinishVerifyingAsync(context, message, cancellationToken).ConfigureAwait(false),
+            };
         }
         finally
         {
