@@ -91,7 +91,7 @@ public sealed class PgsqlTableTests(PostgresCluster cluster) : IClassFixture<Pos
     {
         await using var rig = await PgsqlRig.CreateAsync(cluster, withTrigger: false);
         int deadPort = Postfix.FreePort.Pick();
-        string config = rig.WriteConfig(deadPort, database: rig.Database).Replace($"{cluster.Port}+", $"{deadPort}+", StringComparison.Ordinal);
+        string config = File.ReadAllText(rig.WriteConfig(deadPort)).Replace($"{cluster.Port}+", $"{deadPort}+", StringComparison.Ordinal);
         File.WriteAllText(Path.Combine(rig.Directory, "dead.conf"), config);
 
         var (exitCode, output) = await Daemon.DaemonProcess.RunAsync("-x", Path.Combine(rig.Directory, "dead.conf"), "-n");
