@@ -328,6 +328,15 @@ public sealed class SigningPolicy
             return;
         }
 
+        bool usesDatabase = config.Find("DatabaseCacheSize") is not null || config.Find("DatabaseCacheTTL") is not null
+            || config.Find("KeyTable")?.Value.StartsWith("dsn:", StringComparison.OrdinalIgnoreCase) == true
+            || config.Find("SigningTable")?.Value.StartsWith("dsn:", StringComparison.OrdinalIgnoreCase) == true;
+        if (!usesDatabase)
+        {
+            // No database table and no cache option: the (process-wide) caches are none of this configuration's business.
+            return;
+        }
+
         Datasets.PostgreSql.PgsqlServer.CacheSize = (int)size;
         Datasets.PostgreSql.PgsqlServer.CacheTtl = TimeSpan.FromSeconds(ttl);
     }
