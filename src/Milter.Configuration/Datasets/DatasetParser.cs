@@ -4,7 +4,7 @@ namespace Milter.Configuration.Datasets;
 /// Reads a dataset setting: <c>file:PATH</c>, <c>refile:PATH</c>, <c>csl:a,b,k=v</c>, a bare absolute path
 /// (a file), or anything else as a comma-separated list. Files hold one entry a line, key then whitespace
 /// then value, <c>#</c> starting a comment. <c>dsn:pgsql://...</c> reads a PostgreSQL table (KeyTable and SigningTable
-/// only). Types OpenDKIM has but this build does not (other SQL backends, LDAP, Berkeley DB, Lua, memcache) are
+/// and the peer lists only). Types OpenDKIM has but this build does not (other SQL backends, LDAP, Berkeley DB, Lua, memcache) are
 /// refused with a clear message rather than read as something else.
 /// </summary>
 public static class DatasetParser
@@ -47,13 +47,13 @@ public static class DatasetParser
     }
 
     /// <summary>The settings that may name a database: the tables looked up key by key at decision time.</summary>
-    private static readonly HashSet<string> DatabaseSettings = new(StringComparer.OrdinalIgnoreCase) { "KeyTable", "SigningTable" };
+    private static readonly HashSet<string> DatabaseSettings = new(StringComparer.OrdinalIgnoreCase) { "KeyTable", "SigningTable", "InternalHosts", "ExternalIgnoreList", "PeerList" };
 
     private static Dataset ReadDatabase(ConfigEntry setting, string dsn)
     {
         if (!DatabaseSettings.Contains(setting.Name))
         {
-            throw new ConfigurationException(setting.File, setting.Line, $"{setting.Name}: dsn: datasets are supported for KeyTable and SigningTable only",
+            throw new ConfigurationException(setting.File, setting.Line, $"{setting.Name}: dsn: datasets are supported for KeyTable, SigningTable, InternalHosts, ExternalIgnoreList and PeerList only",
                 $"keep {setting.Name} in a file: or csl: list");
         }
 

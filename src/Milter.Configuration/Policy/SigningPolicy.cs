@@ -87,6 +87,14 @@ public sealed class SigningPolicy
         bool softStart = Guard(() => config.GetBoolean("SoftStart", false), problems);
         ProbeDatabase(config.Find("KeyTable"), keyTableData, softStart, problems, diagnostics);
         ProbeDatabase(config.Find("SigningTable"), signingTableData, softStart, problems, diagnostics);
+        foreach (string list in new[] { "InternalHosts", "ExternalIgnoreList", "PeerList" })
+        {
+            if (config.Find(list) is { } listSetting && listSetting.Value.StartsWith("dsn:", StringComparison.OrdinalIgnoreCase))
+            {
+                ProbeDatabase(listSetting, Load(list), softStart, problems, diagnostics);
+            }
+        }
+
         KeyTableEntry? singleKey = null;
         if (keyTable is null && config.Find("KeyFile") is { } keyFile && config.GetString("Selector") is { } selector)
         {
@@ -123,6 +131,19 @@ public sealed class SigningPolicy
     public PolicyDecision Decide(MessageFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
+        try
+        {
+            return DecideWithTables(facts);
+        }
+        catch (DatasetUnavailableException ex)
+        {
+            // A peer list in a database that cannot answer for this client: whether it is local is unknown.
+            return new PolicyDecision(PolicyAction.Unavailable, [], [$"a peer list cannot be read: {ex.Message}"]);
+        }
+    }
+
+    private PolicyDecision DecideWithTables(MessageFacts facts)
+    {
         var reasons = new List<string>();
         string client = facts.ClientAddress?.ToString() ?? facts.ClientHostname ?? "unknown client";
 
@@ -180,7 +201,7 @@ public sealed class SigningPolicy
         bool foreignSender = false;
         if (keys.Count > 0 && !local)
         {
-            bool ignored = ExternalIgnoreList is not null && ExternalIgnoreList.Contains(facts.ClientAddress, facts.ClientHostname);
+            bool ignored = ExternalIgnoreList is not null && IsIgnoredExternal(facts);
             reasons.Add(ignored
                 ? $"client {client} is not internal but is in ExternalIgnoreList: not signed, no warning"
                 : $"external host {client} attempted to send as {senderDomain}");
@@ -311,6 +332,19 @@ public sealed class SigningPolicy
         yield return "*";
     }
 
+    /// <summary>ExternalIgnoreList only silences a warning: a database list that cannot answer now does not stop the message.</summary>
+    private bool IsIgnoredExternal(MessageFacts facts)
+    {
+        try
+        {
+            return ExternalIgnoreList!.Contains(facts.ClientAddress, facts.ClientHostname);
+        }
+        catch (DatasetUnavailableException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>DatabaseCacheSize and DatabaseCacheTTL, dkim-milter's own: the bound and the TTL of dsn: table caches.</summary>
     private static void ConfigureDatabaseCache(ConfigFile config, List<ConfigurationException> problems)
     {
@@ -329,8 +363,7 @@ public sealed class SigningPolicy
         }
 
         bool usesDatabase = config.Find("DatabaseCacheSize") is not null || config.Find("DatabaseCacheTTL") is not null
-            || config.Find("KeyTable")?.Value.StartsWith("dsn:", StringComparison.OrdinalIgnoreCase) == true
-            || config.Find("SigningTable")?.Value.StartsWith("dsn:", StringComparison.OrdinalIgnoreCase) == true;
+            || config.Entries.Values.Any(entry => entry.Value.StartsWith("dsn:", StringComparison.OrdinalIgnoreCase));
         if (!usesDatabase)
         {
             // No database table and no cache option: the (process-wide) caches are none of this configuration's business.

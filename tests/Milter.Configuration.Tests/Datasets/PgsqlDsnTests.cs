@@ -54,10 +54,10 @@ public sealed class PgsqlDsnTests
     }
 
     [Fact]
-    public void Only_the_tables_may_come_from_a_database()
+    public void Only_the_tables_and_peer_lists_may_come_from_a_database()
     {
-        var error = Assert.Throws<ConfigurationException>(() => DatasetParser.Load(new ConfigEntry("InternalHosts", "dsn:pgsql://localhost/db/table=t?keycol=k?datacol=d", "/etc/opendkim.conf", 3)));
+        var error = Assert.Throws<ConfigurationException>(() => DatasetParser.Load(new ConfigEntry("ExemptDomains", "dsn:pgsql://localhost/db/table=t?keycol=k?datacol=d", "/etc/opendkim.conf", 3)));
 
-        Assert.Contains("supported for KeyTable and SigningTable only", error.Problem, StringComparison.Ordinal);
+        Assert.Contains("supported for KeyTable, SigningTable, InternalHosts, ExternalIgnoreList and PeerList only", error.Problem, StringComparison.Ordinal);
     }
 }

@@ -87,6 +87,40 @@ public sealed class PgsqlTableTests(PostgresCluster cluster) : IClassFixture<Pos
     }
 
     [Fact]
+    public async Task InternalHosts_from_the_database_decides_which_clients_are_signed_for()
+    {
+        await using var rig = await PgsqlRig.CreateAsync(cluster, withTrigger: true);
+        await rig.AddDomainAsync("example.com", "pg1");
+        await cluster.ExecuteAsync(rig.Database, """
+            CREATE TABLE hosts (host text PRIMARY KEY);
+            INSERT INTO hosts VALUES ('10.0.0.0/8');
+            CREATE TRIGGER hosts_notify AFTER INSERT OR UPDATE OR DELETE ON hosts FOR EACH ROW EXECUTE FUNCTION dkim_milter_notify('host');
+            """);
+        string dsn = $"dsn:pgsql://postgres@{cluster.Port}+127.0.0.1/{rig.Database}/table=hosts?keycol=host?datacol=host";
+        var (_, port) = await rig.StartDaemonAsync($"InternalHosts {dsn}\n");
+
+        // The test client is 127.0.0.1: not internal, so verified, not signed.
+        var (_, _, unsigned) = await PgsqlRig.SendAsync(port, "alice@example.com", "H1");
+        Assert.Null(unsigned);
+
+        await cluster.ExecuteAsync(rig.Database, "INSERT INTO hosts VALUES ('127.0.0.0/8')");
+        await PgsqlRig.WaitUntilSignedWithAsync(port, "alice@example.com", "pg1", NotificationBound);
+        await rig.AssertSignedAsync(port, "alice@example.com", "example.com", "pg1", "H2");
+
+        // An exclusion of the address itself is more precise than the /8.
+        await cluster.ExecuteAsync(rig.Database, "INSERT INTO hosts VALUES ('!127.0.0.1')");
+        var deadline = DateTime.UtcNow + NotificationBound;
+        string? signature = "";
+        for (int i = 0; signature is not null && DateTime.UtcNow < deadline; i++)
+        {
+            (_, _, signature) = await PgsqlRig.SendAsync(port, "alice@example.com", $"H3{i}");
+            await Task.Delay(100);
+        }
+
+        Assert.Null(signature);
+    }
+
+    [Fact]
     public async Task Without_the_database_the_daemon_refuses_to_start_unless_SoftStart()
     {
         await using var rig = await PgsqlRig.CreateAsync(cluster, withTrigger: false);
