@@ -43,6 +43,9 @@ public sealed class SigningPolicy
     /// <summary>SigningTable, if configured.</summary>
     public SigningTable? SigningTable { get; private init; }
 
+    /// <summary>True when a table or peer list is in a database: a decision may then wait for it (a key not cached).</summary>
+    public bool UsesDatabase { get; private init; }
+
     /// <summary>Every key a decision can choose: the KeyTable's entries, or the single KeyFile.</summary>
     public IEnumerable<KeyTableEntry> AllKeys => KeyTable?.Entries ?? (SingleKey is null ? [] : [SingleKey]);
 
@@ -105,6 +108,7 @@ public sealed class SigningPolicy
         var policy = new SigningPolicy
         {
             Mode = mode,
+            UsesDatabase = config.Entries.Values.Any(entry => entry.Value.StartsWith("dsn:", StringComparison.OrdinalIgnoreCase)),
             MultipleSignatures = Guard(() => config.GetBoolean("MultipleSignatures", false), problems),
             SubDomains = Guard(() => config.GetBoolean("SubDomains", false), problems),
             KeyTable = keyTable,
