@@ -14,6 +14,7 @@ namespace Milter.IntegrationTests.PostgreSql;
 /// same decision with file tables. The numbers are printed; the test asserts only that warm decisions do not touch
 /// the database (they stay far below a round trip) and every decision found its key.
 /// </summary>
+[Collection("PostgreSql")] // one at a time: each class runs its own cluster, and the timing assertions need the cores
 public sealed class PgsqlLookupCostTests(PostgresCluster cluster, ITestOutputHelper output) : IClassFixture<PostgresCluster>
 {
     private const int Domains = 10_000;

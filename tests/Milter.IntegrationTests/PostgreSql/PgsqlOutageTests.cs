@@ -8,6 +8,7 @@ namespace Milter.IntegrationTests.PostgreSql;
 /// tempfail by default), never an unsigned pass; one log line says the outage began and one that it ended; a
 /// SIGHUP reload during the outage keeps the caches; after the restart new rows are read again.
 /// </summary>
+[Collection("PostgreSql")] // one at a time: each class runs its own cluster, and the timing assertions need the cores
 public sealed class PgsqlOutageTests(PostgresCluster cluster) : IClassFixture<PostgresCluster>
 {
     private static readonly TimeSpan LogTimeout = TimeSpan.FromSeconds(20);

@@ -11,6 +11,7 @@ namespace Milter.IntegrationTests.PostgreSql;
 /// table is used at once through LISTEN/NOTIFY, two daemons share one database, and SoftStart decides whether
 /// the daemon starts without the database. The outage is <see cref="PgsqlOutageTests"/>.
 /// </summary>
+[Collection("PostgreSql")] // one at a time: each class runs its own cluster, and the timing assertions need the cores
 public sealed class PgsqlTableTests(PostgresCluster cluster, ITestOutputHelper output) : IClassFixture<PostgresCluster>
 {
     private static readonly TimeSpan NotificationBound = TimeSpan.FromSeconds(5);
