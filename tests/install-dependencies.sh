@@ -3,7 +3,7 @@
 # swaks) when any is missing. Needs root for the install; does nothing when all are there.
 set -euo pipefail
 
-packages=(postfix miltertest opendkim opendkim-tools python3-dkim swaks)
+packages=(postfix miltertest opendkim opendkim-tools python3-dkim swaks postgresql)
 missing=()
 for package in "${packages[@]}"; do
     # Not just `dpkg -s`: that also succeeds for a removed package whose config files remain.

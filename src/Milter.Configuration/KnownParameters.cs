@@ -17,6 +17,7 @@ public static class KnownParameters
     {
         "ConnectionIdleTimeout", "MaximumConnections", "MessageIdleTimeout",
         "MetricsSocket",
+        "DatabaseCacheSize", "DatabaseCacheTTL",
     };
 
     /// <summary>OpenDKIM's names and <see cref="OwnOnly"/>, case-insensitive.</summary>

@@ -1,3 +1,5 @@
+using Milter.Configuration.Datasets.PostgreSql;
+
 namespace Milter.Configuration.Datasets;
 
 /// <summary>
@@ -14,6 +16,15 @@ public sealed class Dataset
         Description = description;
         Entries = entries;
     }
+
+    internal Dataset(string description, PgsqlTable database)
+        : this(DatasetKind.Database, description, [])
+    {
+        Database = database;
+    }
+
+    /// <summary>The PostgreSQL table of a <c>dsn:pgsql://</c> dataset (its <see cref="Entries"/> are then empty: keys are looked up one by one).</summary>
+    public PgsqlTable? Database { get; }
 
     /// <summary>How the entries are matched.</summary>
     public DatasetKind Kind { get; }
@@ -34,6 +45,11 @@ public sealed class Dataset
     public DatasetEntry? Find(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
+        if (Database is not null)
+        {
+            return Database.Lookup(key) is { } value ? new DatasetEntry(key, value, Database.Dsn.Location, 0) : null;
+        }
+
         foreach (var entry in Entries)
         {
             if (Kind == DatasetKind.Patterns ? Glob.IsMatch(entry.Key, key) : entry.Key.Equals(key, StringComparison.OrdinalIgnoreCase))
@@ -61,4 +77,6 @@ public enum DatasetKind
     Patterns,
     /// <summary><c>csl:</c> or a bare list in the setting: exact keys.</summary>
     List,
+    /// <summary><c>dsn:pgsql://</c>: exact keys, looked up in PostgreSQL and cached.</summary>
+    Database,
 }

@@ -3,14 +3,14 @@ namespace Milter.Configuration.Datasets;
 /// <summary>
 /// Reads a dataset setting: <c>file:PATH</c>, <c>refile:PATH</c>, <c>csl:a,b,k=v</c>, a bare absolute path
 /// (a file), or anything else as a comma-separated list. Files hold one entry a line, key then whitespace
-/// then value, <c>#</c> starting a comment. Types OpenDKIM has but this build does not (SQL, LDAP, Berkeley DB,
-/// Lua, memcache) are refused with a clear message rather than read as something else.
+/// then value, <c>#</c> starting a comment. <c>dsn:pgsql://...</c> reads a PostgreSQL table (KeyTable and SigningTable
+/// and the peer lists only). Types OpenDKIM has but this build does not (other SQL backends, LDAP, Berkeley DB, Lua, memcache) are
+/// refused with a clear message rather than read as something else.
 /// </summary>
 public static class DatasetParser
 {
     private static readonly Dictionary<string, string> Unsupported = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["dsn"] = "SQL (OpenDBX)",
         ["ldap"] = "LDAP",
         ["ldaps"] = "LDAP",
         ["ldapi"] = "LDAP",
@@ -37,12 +37,33 @@ public static class DatasetParser
 
         return prefix.ToLowerInvariant() switch
         {
+            "dsn" => ReadDatabase(setting, rest),
             "file" => ReadFile(setting, rest, DatasetKind.File),
             "refile" => ReadFile(setting, rest, DatasetKind.Patterns),
             "csl" => ParseList(setting, rest),
             _ when value.StartsWith('/') => ReadFile(setting, value, DatasetKind.File),
             _ => ParseList(setting, value),
         };
+    }
+
+    /// <summary>The settings that may name a database: the tables looked up key by key at decision time.</summary>
+    private static readonly HashSet<string> DatabaseSettings = new(StringComparer.OrdinalIgnoreCase) { "KeyTable", "SigningTable", "InternalHosts", "ExternalIgnoreList", "PeerList" };
+
+    private static Dataset ReadDatabase(ConfigEntry setting, string dsn)
+    {
+        if (!DatabaseSettings.Contains(setting.Name))
+        {
+            throw new ConfigurationException(setting.File, setting.Line, $"{setting.Name}: dsn: datasets are supported for KeyTable, SigningTable, InternalHosts, ExternalIgnoreList and PeerList only",
+                $"keep {setting.Name} in a file: or csl: list");
+        }
+
+        if (PostgreSql.PgsqlDsn.TryParse(dsn, out string? problem) is not { } parsed)
+        {
+            throw new ConfigurationException(setting.File, setting.Line, $"{setting.Name}: bad dsn: {problem}",
+                $"write e.g. {setting.Name} dsn:pgsql://dkim:secret@5432+127.0.0.1/mail/table=signing?keycol=pattern?datacol=keyname");
+        }
+
+        return new Dataset($"dsn:{parsed.Location}", PostgreSql.PgsqlServer.TableFor(parsed));
     }
 
     private static Dataset ReadFile(ConfigEntry setting, string path, DatasetKind kind)

@@ -32,6 +32,7 @@ public sealed class PeerList
     // Host and .domain names, each with whether any entry for it is negated (a negation wins at the same name).
     private readonly Dictionary<string, bool> _names;
     private readonly List<PeerListEntry> _networks;
+    private readonly Datasets.PostgreSql.PgsqlTable? _database;
 
     private PeerList(IReadOnlyList<PeerListEntry> entries)
     {
@@ -43,6 +44,12 @@ public sealed class PeerList
         }
 
         _networks = entries.Where(entry => entry.Network is not null).ToList();
+    }
+
+    private PeerList(Datasets.PostgreSql.PgsqlTable database)
+        : this([])
+    {
+        _database = database;
     }
 
     /// <summary>The entries, in dataset order.</summary>
@@ -59,6 +66,11 @@ public sealed class PeerList
     public static PeerList From(Dataset dataset)
     {
         ArgumentNullException.ThrowIfNull(dataset);
+        if (dataset.Database is { } database)
+        {
+            return new PeerList(database);
+        }
+
         if (dataset.Kind == DatasetKind.Patterns && dataset.Entries.FirstOrDefault(entry => entry.Key.Contains('*', StringComparison.Ordinal)) is { } pattern)
         {
             // OpenDKIM would glob its internal look-up strings ("!192.0.2.0/24", "[192.0.2.1]"...) against the
@@ -75,7 +87,76 @@ public sealed class PeerList
     /// literal like <c>[192.0.2.1]</c>, sent when there is no PTR record, is not a name) or its
     /// <paramref name="address"/> matches. Either may be null when unknown.
     /// </summary>
-    public bool Contains(IPAddress? address, string? hostname) => ContainsHost(hostname) || ContainsAddress(address);
+    /// <exception cref="DatasetUnavailableException">A database list that cannot answer for this client now.</exception>
+    public bool Contains(IPAddress? address, string? hostname) =>
+        _database is not null ? ContainsInDatabase(_database, address, hostname) : ContainsHost(hostname) || ContainsAddress(address);
+
+    /// <summary>
+    /// A list in PostgreSQL, looked up as OpenDKIM looks up a database list: rows keyed by the host name and each
+    /// <c>.parent</c> (nearest first), and by the address and every <c>network/bits</c> containing it (most
+    /// precise first), each also with <c>!</c> for an exclusion (which wins at the same precision). Addresses are
+    /// written as .NET and inet_ntop write them (<c>192.0.2.1</c>, <c>2001:db8::/32</c>). All candidates go in one
+    /// query, cached like the tables.
+    /// </summary>
+    private static bool ContainsInDatabase(Datasets.PostgreSql.PgsqlTable database, IPAddress? address, string? hostname)
+    {
+        var candidates = new List<string>();
+        if (!string.IsNullOrEmpty(hostname) && !hostname.StartsWith('['))
+        {
+            string host = hostname.TrimEnd('.');
+            for (int start = 0; start >= 0 && start < host.Length; start = host.IndexOf('.', start + 1))
+            {
+                candidates.Add(host[start..]);
+            }
+        }
+
+        int names = candidates.Count;
+        if (address is not null)
+        {
+            var client = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+            byte[] bytes = client.GetAddressBytes();
+            candidates.Add(client.ToString());
+            for (int bits = bytes.Length * 8; bits >= 0; bits--)
+            {
+                candidates.Add($"{Masked(bytes, bits)}/{bits}");
+            }
+        }
+
+        var keys = candidates.SelectMany(candidate => new[] { "!" + candidate, candidate }).ToList();
+        var found = database.LookupMany(keys);
+        bool? hostAnswer = null, addressAnswer = null;
+        for (int i = 0; i < candidates.Count; i++)
+        {
+            bool excluded = found[2 * i] is not null, included = found[(2 * i) + 1] is not null;
+            if (!excluded && !included)
+            {
+                continue;
+            }
+
+            if (i < names)
+            {
+                hostAnswer ??= !excluded;
+            }
+            else
+            {
+                addressAnswer ??= !excluded;
+            }
+        }
+
+        return hostAnswer == true || addressAnswer == true;
+    }
+
+    private static IPAddress Masked(byte[] bytes, int bits)
+    {
+        byte[] masked = new byte[bytes.Length];
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            int keep = Math.Clamp(bits - (i * 8), 0, 8);
+            masked[i] = (byte)(bytes[i] & (byte)(0xFF << (8 - keep)));
+        }
+
+        return new IPAddress(masked);
+    }
 
     private bool ContainsHost(string? hostname)
     {

@@ -11,6 +11,9 @@ public enum PolicyAction
     Verify,
     /// <summary>Neither: pass it on untouched.</summary>
     Nothing,
+    /// <summary>The message is local but its sender could not be looked up (a database table not cached and
+    /// unreachable): it gets On-InternalError (tempfail by default), never passed on unsigned.</summary>
+    Unavailable,
 }
 
 /// <summary>A key chosen for a message: the KeyTable entry, the d= it gives for this sender, and i= if any.</summary>

@@ -43,6 +43,9 @@ public sealed class SigningPolicy
     /// <summary>SigningTable, if configured.</summary>
     public SigningTable? SigningTable { get; private init; }
 
+    /// <summary>True when a table or peer list is in a database: a decision may then wait for it (a key not cached).</summary>
+    public bool UsesDatabase { get; private init; }
+
     /// <summary>Every key a decision can choose: the KeyTable's entries, or the single KeyFile.</summary>
     public IEnumerable<KeyTableEntry> AllKeys => KeyTable?.Entries ?? (SingleKey is null ? [] : [SingleKey]);
 
@@ -79,10 +82,22 @@ public sealed class SigningPolicy
             mode = MilterMode.Sign | MilterMode.Verify;
         }
 
+        ConfigureDatabaseCache(config, problems);
         var keyTableData = Load("KeyTable");
         var keyTable = keyTableData is null ? null : KeyTable.From(keyTableData, problems);
         var signingTableData = Load("SigningTable");
         var domains = Load("Domain");
+        bool softStart = Guard(() => config.GetBoolean("SoftStart", false), problems);
+        ProbeDatabase(config.Find("KeyTable"), keyTableData, softStart, problems, diagnostics);
+        ProbeDatabase(config.Find("SigningTable"), signingTableData, softStart, problems, diagnostics);
+        foreach (string list in new[] { "InternalHosts", "ExternalIgnoreList", "PeerList" })
+        {
+            if (config.Find(list) is { } listSetting && listSetting.Value.StartsWith("dsn:", StringComparison.OrdinalIgnoreCase))
+            {
+                ProbeDatabase(listSetting, Load(list), softStart, problems, diagnostics);
+            }
+        }
+
         KeyTableEntry? singleKey = null;
         if (keyTable is null && config.Find("KeyFile") is { } keyFile && config.GetString("Selector") is { } selector)
         {
@@ -93,6 +108,7 @@ public sealed class SigningPolicy
         var policy = new SigningPolicy
         {
             Mode = mode,
+            UsesDatabase = config.Entries.Values.Any(entry => entry.Value.StartsWith("dsn:", StringComparison.OrdinalIgnoreCase)),
             MultipleSignatures = Guard(() => config.GetBoolean("MultipleSignatures", false), problems),
             SubDomains = Guard(() => config.GetBoolean("SubDomains", false), problems),
             KeyTable = keyTable,
@@ -119,6 +135,19 @@ public sealed class SigningPolicy
     public PolicyDecision Decide(MessageFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
+        try
+        {
+            return DecideWithTables(facts);
+        }
+        catch (DatasetUnavailableException ex)
+        {
+            // A peer list in a database that cannot answer for this client: whether it is local is unknown.
+            return new PolicyDecision(PolicyAction.Unavailable, [], [$"a peer list cannot be read: {ex.Message}"]);
+        }
+    }
+
+    private PolicyDecision DecideWithTables(MessageFacts facts)
+    {
         var reasons = new List<string>();
         string client = facts.ClientAddress?.ToString() ?? facts.ClientHostname ?? "unknown client";
 
@@ -136,7 +165,21 @@ public sealed class SigningPolicy
         }
 
         bool local = IsLocal(facts, client, reasons);
-        var keys = facts.Sender is null ? [] : KeysFor(facts.Sender, senderDomain!, reasons);
+        List<SigningKeyChoice> keys = [];
+        try
+        {
+            keys = facts.Sender is null ? [] : KeysFor(facts.Sender, senderDomain!, reasons);
+        }
+        catch (DatasetUnavailableException ex)
+        {
+            reasons.Add($"the tables cannot be read for {facts.Sender}: {ex.Message}");
+            if (local)
+            {
+                // Whether to sign is unknown: never let such a message pass unsigned.
+                return new PolicyDecision(PolicyAction.Unavailable, [], reasons);
+            }
+        }
+
         if (facts.Sender is null)
         {
             reasons.Add("the message has no sender header (From) to sign for");
@@ -162,7 +205,7 @@ public sealed class SigningPolicy
         bool foreignSender = false;
         if (keys.Count > 0 && !local)
         {
-            bool ignored = ExternalIgnoreList is not null && ExternalIgnoreList.Contains(facts.ClientAddress, facts.ClientHostname);
+            bool ignored = ExternalIgnoreList is not null && IsIgnoredExternal(facts);
             reasons.Add(ignored
                 ? $"client {client} is not internal but is in ExternalIgnoreList: not signed, no warning"
                 : $"external host {client} attempted to send as {senderDomain}");
@@ -291,6 +334,75 @@ public sealed class SigningPolicy
         }
 
         yield return "*";
+    }
+
+    /// <summary>ExternalIgnoreList only silences a warning: a database list that cannot answer now does not stop the message.</summary>
+    private bool IsIgnoredExternal(MessageFacts facts)
+    {
+        try
+        {
+            return ExternalIgnoreList!.Contains(facts.ClientAddress, facts.ClientHostname);
+        }
+        catch (DatasetUnavailableException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>DatabaseCacheSize and DatabaseCacheTTL, dkim-milter's own: the bound and the TTL of dsn: table caches.</summary>
+    private static void ConfigureDatabaseCache(ConfigFile config, List<ConfigurationException> problems)
+    {
+        long size = Guard(() => config.GetInteger("DatabaseCacheSize", 100_000), problems);
+        long ttl = Guard(() => config.GetInteger("DatabaseCacheTTL", 300), problems);
+        if (config.Find("DatabaseCacheSize") is { } sizeEntry && size is < 1 or > 100_000_000)
+        {
+            problems.Add(new ConfigurationException(sizeEntry.File, sizeEntry.Line, "DatabaseCacheSize must be between 1 and 100000000 entries"));
+            return;
+        }
+
+        if (config.Find("DatabaseCacheTTL") is { } ttlEntry && ttl is < 1 or > 86_400)
+        {
+            problems.Add(new ConfigurationException(ttlEntry.File, ttlEntry.Line, "DatabaseCacheTTL must be between 1 and 86400 seconds"));
+            return;
+        }
+
+        bool usesDatabase = config.Find("DatabaseCacheSize") is not null || config.Find("DatabaseCacheTTL") is not null
+            || config.Entries.Values.Any(entry => entry.Value.StartsWith("dsn:", StringComparison.OrdinalIgnoreCase));
+        if (!usesDatabase)
+        {
+            // No database table and no cache option: the (process-wide) caches are none of this configuration's business.
+            return;
+        }
+
+        Datasets.PostgreSql.PgsqlServer.CacheSize = (int)size;
+        Datasets.PostgreSql.PgsqlServer.CacheTtl = TimeSpan.FromSeconds(ttl);
+    }
+
+    /// <summary>
+    /// A database table must exist with its columns; a server that cannot be reached stops the start (and a reload)
+    /// unless SoftStart is set, OpenDKIM's option for exactly this: then cached look-ups serve and others tempfail.
+    /// </summary>
+    private static void ProbeDatabase(ConfigEntry? setting, Dataset? dataset, bool softStart, List<ConfigurationException> problems, ICollection<ConfigDiagnostic> diagnostics)
+    {
+        if (setting is null || dataset?.Database is not { } table || table.Probe() is not { } failure)
+        {
+            return;
+        }
+
+        if (!failure.IsOutage)
+        {
+            problems.Add(new ConfigurationException(setting.File, setting.Line, $"{setting.Name}: {table.Dsn.Location}: {failure.Reason}", "check the table= keycol= and datacol= names"));
+        }
+        else if (softStart)
+        {
+            diagnostics.Add(new ConfigDiagnostic(false, setting.File, setting.Line, $"{setting.Name}: {table.Server.Name} unreachable ({failure.Reason}); SoftStart yes: starting without it",
+                "messages whose sender is not cached get On-InternalError until the database is back"));
+        }
+        else
+        {
+            problems.Add(new ConfigurationException(setting.File, setting.Line, $"{setting.Name}: {table.Server.Name} unreachable ({failure.Reason})",
+                "start PostgreSQL or fix the dsn; SoftStart yes starts without it"));
+        }
     }
 
     private static PeerList PeerListOf(Dataset dataset) => Peers.PeerList.From(dataset);

@@ -6,24 +6,38 @@ namespace Milter.Configuration.Tables;
 public sealed class KeyTable
 {
     private readonly Dictionary<string, KeyTableEntry> _entries;
+    private readonly Dataset? _database;
 
     private readonly DatasetKind _kind;
 
-    private KeyTable(Dictionary<string, KeyTableEntry> entries, DatasetKind kind)
+    private KeyTable(Dictionary<string, KeyTableEntry> entries, DatasetKind kind, Dataset? database = null)
     {
         _entries = entries;
         _kind = kind;
+        _database = database;
     }
 
-    /// <summary>Entries by name.</summary>
+    /// <summary>Entries by name (none for a database KeyTable: its rows are read when a decision needs them).</summary>
     public IReadOnlyCollection<KeyTableEntry> Entries => _entries.Values;
 
     /// <summary>The entry called <paramref name="name"/> (names compare ignoring case), or null.</summary>
+    /// <exception cref="DatasetUnavailableException">A database KeyTable that cannot answer now, or whose row is not domain:selector:key.</exception>
     public KeyTableEntry? Find(string name)
     {
-        var entry = _entries.GetValueOrDefault(name);
-        DatasetLookups.Count(_kind, entry is not null);
-        return entry;
+        if (_database is null)
+        {
+            var entry = _entries.GetValueOrDefault(name);
+            DatasetLookups.Count(_kind, entry is not null);
+            return entry;
+        }
+
+        if (_database.Find(name) is not { } row)
+        {
+            return null;
+        }
+
+        var problems = new List<ConfigurationException>();
+        return Parse(row, problems) ?? throw new DatasetUnavailableException($"KeyTable row '{name}' in {row.Source} is not domain:selector:key (or domain, selector and key columns)");
     }
 
     /// <summary>Builds the table, reporting malformed lines with their file and line.</summary>
@@ -32,19 +46,18 @@ public sealed class KeyTable
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(problems);
         var entries = new Dictionary<string, KeyTableEntry>(StringComparer.OrdinalIgnoreCase);
+        if (dataset.Kind == DatasetKind.Database)
+        {
+            return new KeyTable(entries, dataset.Kind, dataset);
+        }
+
         foreach (var line in dataset.Entries)
         {
-            var parts = line.Value.Split(':', 3);
-            if (parts.Length != 3 || parts.Any(part => part.Trim().Length == 0))
+            if (Parse(line, problems) is not { } entry)
             {
-                problems.Add(new ConfigurationException(line.Source, line.Line, $"KeyTable entry '{line.Key}' is not domain:selector:keypath",
-                    $"write e.g. {line.Key} example.com:mail:/etc/opendkim/keys/example.com/mail.private"));
                 continue;
             }
 
-            string keyPath = parts[2].Trim();
-            bool isPath = keyPath.StartsWith('/') || keyPath.StartsWith("./", StringComparison.Ordinal) || keyPath.StartsWith("../", StringComparison.Ordinal);
-            var entry = new KeyTableEntry(line.Key, parts[0].Trim(), parts[1].Trim(), isPath ? keyPath : null, isPath ? null : keyPath, line.Source, line.Line);
             if (!entries.TryAdd(line.Key, entry))
             {
                 // OpenDKIM uses the first; say so rather than let the second silently lose.
@@ -54,5 +67,20 @@ public sealed class KeyTable
         }
 
         return new KeyTable(entries, dataset.Kind);
+    }
+
+    private static KeyTableEntry? Parse(DatasetEntry line, ICollection<ConfigurationException> problems)
+    {
+        var parts = line.Value.Split(':', 3);
+        if (parts.Length != 3 || parts.Any(part => part.Trim().Length == 0))
+        {
+            problems.Add(new ConfigurationException(line.Source, line.Line, $"KeyTable entry '{line.Key}' is not domain:selector:keypath",
+                $"write e.g. {line.Key} example.com:mail:/etc/opendkim/keys/example.com/mail.private"));
+            return null;
+        }
+
+        string keyPath = parts[2].Trim();
+        bool isPath = keyPath.StartsWith('/') || keyPath.StartsWith("./", StringComparison.Ordinal) || keyPath.StartsWith("../", StringComparison.Ordinal);
+        return new KeyTableEntry(line.Key, parts[0].Trim(), parts[1].Trim(), isPath ? keyPath : null, isPath ? null : keyPath, line.Source, line.Line);
     }
 }

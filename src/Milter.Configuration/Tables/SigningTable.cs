@@ -34,12 +34,30 @@ public sealed class SigningTable
     /// The entries that apply to <paramref name="address"/> (user@domain), best first: all of them for
     /// MultipleSignatures, otherwise callers take the first.
     /// </summary>
+    /// <exception cref="DatasetUnavailableException">A database SigningTable that cannot answer now.</exception>
     public IReadOnlyList<SigningTableMatch> Match(string address)
     {
         ArgumentNullException.ThrowIfNull(address);
         int at = address.LastIndexOf('@');
         string user = at < 0 ? "" : address[..at];
         string domain = at < 0 ? address : address[(at + 1)..];
+        if (_dataset.Database is { } database)
+        {
+            // One query for every candidate not cached; OpenDKIM's order decides among those found.
+            var candidates = Candidates(user, domain).ToList();
+            var values = database.LookupMany(candidates);
+            var found = new List<SigningTableMatch>();
+            for (int i = 0; i < candidates.Count; i++)
+            {
+                if (values[i] is { } value)
+                {
+                    found.Add(WithSigner(Parse(new DatasetEntry(candidates[i], value, database.Dsn.Location, 0)), domain));
+                }
+            }
+
+            return found;
+        }
+
         if (_dataset.Kind == DatasetKind.Patterns)
         {
             string subject = $"{user}@{domain}";

@@ -101,6 +101,9 @@ internal static class ExplainCommand
             case PolicyAction.Verify:
                 output.WriteLine("would verify (not sign)");
                 break;
+            case PolicyAction.Unavailable:
+                output.WriteLine("would apply On-InternalError (the tables cannot be read now)");
+                break;
             default:
                 output.WriteLine("would do nothing");
                 break;

@@ -116,6 +116,13 @@ internal sealed class TestkeyTargets
             return null;
         }
 
+        if (dataset.Database is { } database)
+        {
+            // Its rows are read key by key when mail needs them; testkey does not list a whole database.
+            ConfigurationProblems.Add($"KeyTable {database.Dsn.Location} is in PostgreSQL: testkey checks KeyTable files only; name the key with -d DOMAIN -s SELECTOR [-k KEYFILE]");
+            return null;
+        }
+
         var problems = new List<ConfigurationException>();
         var table = KeyTable.From(dataset, problems);
         ConfigurationProblems.AddRange(problems.Select(problem => problem.Message));

@@ -141,7 +141,26 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
 
         string jobId = JobId(context);
         message.Sender = SenderAddress.Find(message.Headers, Filter.Signing.SenderHeaders);
-        var decision = Filter.Policy.Decide(Facts(context, message));
+        var facts = Facts(context, message);
+        if (Filter.Policy.UsesDatabase)
+        {
+            // A look-up not cached queries PostgreSQL synchronously: never on the socket thread (inline completions),
+            // whose blocking would stall every connection it serves.
+            return DecideOffSocketThreadAsync(context, message, facts, jobId, cancellationToken);
+        }
+
+        return new(Apply(context, message, Filter.Policy.Decide(facts), jobId, cancellationToken));
+    }
+
+    private async ValueTask<MilterDecision> DecideOffSocketThreadAsync(MilterContext context, MessageState message, MessageFacts facts, string jobId, CancellationToken cancellationToken)
+    {
+        var policy = Filter.Policy;
+        var decision = await Task.Run(() => policy.Decide(facts), cancellationToken).ConfigureAwait(false);
+        return Apply(context, message, decision, jobId, cancellationToken);
+    }
+
+    private MilterDecision Apply(MilterContext context, MessageState message, PolicyDecision decision, string jobId, CancellationToken cancellationToken)
+    {
         message.Decision = decision;
         if (Filter.LogWhy)
         {
@@ -159,7 +178,10 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
         switch (decision.Action)
         {
             case PolicyAction.Sign:
-                return new(StartSigning(message, decision, jobId));
+                return StartSigning(message, decision, jobId);
+            case PolicyAction.Unavailable:
+                // Refused at end of message, where every On-InternalError action (quarantine too) can be carried out.
+                return MilterDecision.Continue;
             case PolicyAction.Verify:
                 var verification = Filter.Verifier.Begin();
                 message.Verification = verification;
@@ -170,10 +192,10 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
 
                 // Key look-ups start now and run while the body arrives.
                 verification.EndOfHeaders(cancellationToken);
-                return new(MilterDecision.Continue);
+                return MilterDecision.Continue;
             default:
                 EndMessage();
-                return new(MilterDecision.Accept);
+                return MilterDecision.Accept;
         }
     }
 
@@ -212,9 +234,12 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
 
         try
         {
-            return message.Decision.Action == PolicyAction.Sign
-                ? FinishSigning(context, message)
-                : await FinishVerifyingAsync(context, message, cancellationToken).ConfigureAwait(false);
+            return message.Decision.Action switch
+            {
+                PolicyAction.Sign => FinishSigning(context, message),
+                PolicyAction.Unavailable => Refuse(context, Filter.Failures.InternalError, "On-InternalError", JobId(context), "signing table unavailable", "signing table unavailable"),
+                _ => await FinishVerifyingAsync(context, message, cancellationToken).ConfigureAwait(false),
+            };
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Milter.Configuration.Tables;
 using Milter.Dkim.Keys;
 
@@ -11,27 +12,33 @@ namespace Milter.Daemon.Dkim;
 /// </summary>
 internal sealed class SigningKeys : IDisposable
 {
+    /// <summary>Keys of database KeyTable rows loaded so far (older rows' keys are let go past this many).</summary>
+    private const int MaximumLoadedOnDemand = 100_000;
+
     private readonly Dictionary<KeyTableEntry, (DkimPrivateKey? Key, string? Error)> _keys = [];
+    private readonly ConcurrentDictionary<KeyTableEntry, (DkimPrivateKey? Key, string? Error)> _onDemand = new();
 
     public SigningKeys(IEnumerable<KeyTableEntry> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
         foreach (var entry in entries)
         {
-            if (_keys.ContainsKey(entry))
+            if (!_keys.ContainsKey(entry))
             {
-                continue;
+                _keys.Add(entry, Load(entry));
             }
+        }
+    }
 
-            try
-            {
-                var key = entry.KeyPath is { } path ? PrivateKeyLoader.LoadFile(path) : PrivateKeyLoader.Parse(entry.InlineKey!, entry.KeyDescription);
-                _keys.Add(entry, (key, null));
-            }
-            catch (Exception ex) when (ex is KeyFormatException or IOException or UnauthorizedAccessException)
-            {
-                _keys.Add(entry, (null, ex.Message));
-            }
+    private static (DkimPrivateKey? Key, string? Error) Load(KeyTableEntry entry)
+    {
+        try
+        {
+            return (entry.KeyPath is { } path ? PrivateKeyLoader.LoadFile(path) : PrivateKeyLoader.Parse(entry.InlineKey!, entry.KeyDescription), null);
+        }
+        catch (Exception ex) when (ex is KeyFormatException or IOException or UnauthorizedAccessException)
+        {
+            return (null, ex.Message);
         }
     }
 
@@ -45,13 +52,31 @@ internal sealed class SigningKeys : IDisposable
             return loaded.Key;
         }
 
-        error = "the key was not loaded at start-up";
-        return null;
+        if (entry.Line != 0)
+        {
+            error = "the key was not loaded at start-up";
+            return null;
+        }
+
+        // A row of a database KeyTable: loaded the first time a message needs it (a rotated key is a new row, so
+        // a new entry), then kept. Keys let go are not disposed: a message may still be signing with one.
+        if (!_onDemand.TryGetValue(entry, out var onDemand))
+        {
+            if (_onDemand.Count >= MaximumLoadedOnDemand)
+            {
+                _onDemand.Clear();
+            }
+
+            onDemand = _onDemand.GetOrAdd(entry, Load);
+        }
+
+        error = onDemand.Error;
+        return onDemand.Key;
     }
 
     public void Dispose()
     {
-        foreach (var (key, _) in _keys.Values)
+        foreach (var (key, _) in _keys.Values.Concat(_onDemand.Values))
         {
             key?.Dispose();
         }

@@ -68,6 +68,7 @@ internal static class DaemonCommand
 
         using var logging = DaemonLogging.Create(settings, commandLine);
         var log = logging.CreateLogger("dkim-milter");
+        Milter.Configuration.Datasets.PostgreSql.PgsqlServer.LoggerFactory = logging.Factory; // dsn: tables log outages and recoveries
 
         // The umask first: it decides the modes of the socket and PID file created below.
         if (settings.UMask is { } umask)

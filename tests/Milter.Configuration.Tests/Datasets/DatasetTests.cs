@@ -44,7 +44,6 @@ public sealed class DatasetTests : IDisposable
     }
 
     [Theory]
-    [InlineData("dsn:mysql://u:p@localhost/db", "SQL (OpenDBX)")]
     [InlineData("ldap://ldap.example.com/", "LDAP")]
     [InlineData("db:/etc/opendkim/keys.db", "Berkeley DB")]
     [InlineData("lua:/etc/opendkim/table.lua", "Lua")]

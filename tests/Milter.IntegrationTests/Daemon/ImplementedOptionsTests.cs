@@ -78,6 +78,9 @@ public sealed class ImplementedOptionsTests : IDisposable
         MessageIdleTimeout 900
         MaximumConnections 250
         MetricsSocket inet:9464@localhost
+        SoftStart yes
+        DatabaseCacheSize 5000
+        DatabaseCacheTTL 60
 
         """;
 
@@ -176,6 +179,9 @@ public sealed class ImplementedOptionsTests : IDisposable
         Assert.Equal(TimeSpan.FromHours(1), filter.Signing.SignatureLifetime);
         Assert.Equal(10, filter.Signing.MaximumSignedBytes);
         Assert.True(filter.Signing.RemoveOldSignatures);
+        // The dsn: table caches (SoftStart acts only when a dsn: table's database is down: PostgreSql/PgsqlTableTests).
+        Assert.Equal(5000, global::Milter.Configuration.Datasets.PostgreSql.PgsqlServer.CacheSize);
+        Assert.Equal(TimeSpan.FromSeconds(60), global::Milter.Configuration.Datasets.PostgreSql.PgsqlServer.CacheTtl);
         Assert.Equal(["Sender", "From"], filter.Signing.SenderHeaders);
         Assert.True(filter.Policy.MultipleSignatures);
         Assert.Equal(2, filter.Policy.KeyTable!.Entries.Count);

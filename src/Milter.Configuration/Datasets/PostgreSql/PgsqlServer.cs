@@ -1,0 +1,252 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Milter.Configuration.Datasets.PostgreSql;
+
+/// <summary>
+/// One PostgreSQL server (host, port, database, user) that dsn: datasets read from, shared by every dataset and
+/// every configuration (reloads keep the caches): its connection pool, whether it is reachable (one log line when
+/// an outage starts, one when it ends), the LISTEN connection that hears change notifications, and the periodic
+/// refresh of cached entries.
+/// </summary>
+public sealed partial class PgsqlServer
+{
+    /// <summary>The channel the daemon LISTENs on; the payload is a key (refresh it in every table) or empty (refresh all).</summary>
+    public const string Channel = "dkim_milter";
+
+    private static readonly ConcurrentDictionary<string, PgsqlServer> Servers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PgsqlTable> _tables = new(StringComparer.Ordinal);
+    private readonly Lock _stateLock = new();
+    private int _started;
+    private bool _down;
+    private long _downSince;
+    private long _lastFailure;
+
+    private PgsqlServer(PgsqlDsn dsn)
+    {
+        Name = dsn.Server;
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = dsn.Host,
+            Port = dsn.Port,
+            Database = dsn.Database,
+            Username = dsn.User,
+            Password = dsn.Password,
+            Timeout = 3,
+            CommandTimeout = 5,
+            ApplicationName = "dkim-milter",
+            KeepAlive = 10,
+        };
+        DataSource = NpgsqlDataSource.Create(builder);
+    }
+
+    /// <summary>Where the daemon's log lines go (set once at start-up; nothing is logged before).</summary>
+    public static ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>How long a cached entry is used before it is read again (in the background: the stale value is served meanwhile).</summary>
+    public static TimeSpan CacheTtl { get; set; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>How many keys each table keeps cached (found and not found alike); the least recently used go first.</summary>
+    public static int CacheSize { get; set; } = 100_000;
+
+    /// <summary>The time source (tests may replace it).</summary>
+    internal static TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <summary>pgsql://user@host:port/db.</summary>
+    public string Name { get; }
+
+    internal NpgsqlDataSource DataSource { get; }
+
+    /// <summary>True while the server is known to be unreachable.</summary>
+    public bool IsDown
+    {
+        get
+        {
+            lock (_stateLock)
+            {
+                return _down;
+            }
+        }
+    }
+
+    private static ILogger Log => LoggerFactory.CreateLogger("Milter.Configuration.Datasets.PostgreSql");
+
+    /// <summary>The table a dsn names (one object per server, table and columns for the life of the process).</summary>
+    public static PgsqlTable TableFor(PgsqlDsn dsn)
+    {
+        ArgumentNullException.ThrowIfNull(dsn);
+        var server = Servers.GetOrAdd($"{dsn.Server}\n{dsn.Password}", _ => new PgsqlServer(dsn));
+        var table = server._tables.GetOrAdd($"{dsn.Table}\n{dsn.KeyColumn}\n{string.Join(',', dsn.DataColumns)}", _ => new PgsqlTable(server, dsn));
+        server.Start();
+        return table;
+    }
+
+    /// <summary>Each server's tables, with how many entries they cache (for measurements).</summary>
+    public static IEnumerable<PgsqlTable> AllTables => Servers.Values.SelectMany(server => server._tables.Values);
+
+    /// <summary>True when a failed attempt was so recent that a new one would only add delay (fail fast while down).</summary>
+    internal bool ShouldFailFast()
+    {
+        lock (_stateLock)
+        {
+            return _down && Clock.GetElapsedTime(_lastFailure) < TimeSpan.FromSeconds(2);
+        }
+    }
+
+    internal void ReportFailure(Exception error)
+    {
+        lock (_stateLock)
+        {
+            _lastFailure = Clock.GetTimestamp();
+            if (_down)
+            {
+                return;
+            }
+
+            _down = true;
+            _downSince = _lastFailure;
+        }
+
+        int cached = _tables.Values.Sum(table => table.Count);
+        LogOutage(Log, Name, Reason(error), cached);
+    }
+
+    internal void ReportSuccess()
+    {
+        TimeSpan outage;
+        lock (_stateLock)
+        {
+            if (!_down)
+            {
+                return;
+            }
+
+            _down = false;
+            outage = Clock.GetElapsedTime(_downSince);
+        }
+
+        LogRecovery(Log, Name, (long)outage.TotalSeconds);
+        foreach (var table in _tables.Values)
+        {
+            // Notifications sent during the outage were lost: read everything cached again.
+            table.MarkAllStale();
+        }
+    }
+
+    internal static string Reason(Exception error) => error switch
+    {
+        PostgresException postgres => $"{postgres.SqlState}: {postgres.MessageText}",
+        NpgsqlException { InnerException: { } inner } => inner.Message,
+        _ => error.Message,
+    };
+
+    /// <summary>True for errors that mean "cannot reach or use the server now", as opposed to a wrong table or column.</summary>
+    internal static bool IsOutage(Exception error) => error switch
+    {
+        PostgresException postgres => !postgres.SqlState.StartsWith("42", StringComparison.Ordinal),
+        NpgsqlException or TimeoutException or System.Net.Sockets.SocketException or IOException => true,
+        _ => false,
+    };
+
+    private void Start()
+    {
+        if (Interlocked.Exchange(ref _started, 1) == 1)
+        {
+            return;
+        }
+
+        // Servers live as long as the process (reloads keep their caches), and so do these loops.
+        _ = Task.Run(() => ListenAsync(CancellationToken.None));
+        _ = Task.Run(() => RefreshAsync(CancellationToken.None));
+    }
+
+    /// <summary>LISTEN on <see cref="Channel"/>; reconnects every 2 s while the server is down (and so notices when it is back).</summary>
+    private async Task ListenAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                connection.Notification += (_, notification) => OnNotification(notification.Payload);
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                ReportSuccess();
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    // The timeout makes a dead connection show up; keepalives make WaitAsync notice it too.
+                    if (!await connection.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false))
+                    {
+                        await using var ping = new NpgsqlCommand("SELECT 1", connection);
+                        await ping.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (IsOutage(ex) || ex is InvalidOperationException)
+            {
+                ReportFailure(ex);
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), Clock, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private void OnNotification(string payload)
+    {
+        foreach (var table in _tables.Values)
+        {
+            if (payload.Length == 0 || payload == "*")
+            {
+                table.MarkAllStale();
+            }
+            else
+            {
+                table.MarkStale(payload);
+            }
+        }
+    }
+
+    /// <summary>The fallback when a notification is missed (no trigger, a lost connection): entries older than the TTL are read again.</summary>
+    private async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var period = TimeSpan.FromTicks(Math.Clamp(CacheTtl.Ticks / 2, TimeSpan.FromMilliseconds(500).Ticks, TimeSpan.FromSeconds(60).Ticks));
+            try
+            {
+                await Task.Delay(period, Clock, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            foreach (var table in _tables.Values)
+            {
+                await table.RefreshExpiredAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "database {Server} unreachable ({Reason}): signing continues with the {Cached} cached entries; look-ups not cached get On-InternalError until it is back")]
+    private static partial void LogOutage(ILogger logger, string server, string reason, int cached);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "database {Server} reachable again after {Seconds} s")]
+    private static partial void LogRecovery(ILogger logger, string server, long seconds);
+}

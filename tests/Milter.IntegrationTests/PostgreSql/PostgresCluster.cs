@@ -1,0 +1,97 @@
+using System.Globalization;
+using Milter.IntegrationTests.Postfix;
+using Milter.IntegrationTests.Processes;
+using Npgsql;
+
+namespace Milter.IntegrationTests.PostgreSql;
+
+/// <summary>
+/// A private PostgreSQL cluster for one test class: initdb into a temp directory, run as the postgres user (the
+/// server refuses root) through runuser, listening on 127.0.0.1 on a free port with its own unix socket directory;
+/// pg_ctl stops it at the end and the directory is removed. <see cref="StopAsync"/> and <see cref="StartAsync"/>
+/// let a test take it away and bring it back on the same port.
+/// </summary>
+public sealed class PostgresCluster : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private string _directory = "";
+    private string _bin = "";
+
+    public int Port { get; private set; }
+
+    private string Data => Path.Combine(_directory, "data");
+
+    public async Task InitializeAsync()
+    {
+        _bin = Directory.GetDirectories("/usr/lib/postgresql")
+            .Select(directory => Path.Combine(directory, "bin"))
+            .Where(bin => File.Exists(Path.Combine(bin, "initdb")))
+            .OrderByDescending(bin => int.Parse(Path.GetFileName(Path.GetDirectoryName(bin))!, CultureInfo.InvariantCulture))
+            .FirstOrDefault() ?? throw new InvalidOperationException("PostgreSQL is not installed (/usr/lib/postgresql/*/bin/initdb): apt-get install postgresql");
+        _directory = Directory.CreateTempSubdirectory("dkim-pg-").FullName;
+        await RunAsync("/usr/bin/chown", "postgres:postgres", _directory);
+        await AsPostgresAsync("initdb", "-D", Data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8");
+        Port = FreePort.Pick();
+        await StartAsync();
+    }
+
+    /// <summary>Starts the server (again) on <see cref="Port"/>.</summary>
+    public Task StartAsync() => AsPostgresAsync("pg_ctl", "-D", Data, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60",
+        "-o", $"-p {Port.ToString(CultureInfo.InvariantCulture)} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off", "start");
+
+    /// <summary>Stops the server (fast: open connections are cut, as in a crash of the network path).</summary>
+    public Task StopAsync() => AsPostgresAsync("pg_ctl", "-D", Data, "-m", "fast", "-w", "stop");
+
+    /// <summary>A connection string for <paramref name="database"/> as the superuser.</summary>
+    public string ConnectionString(string database = "postgres") =>
+        $"Host=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Database={database};Pooling=false";
+
+    /// <summary>Runs SQL statements in <paramref name="database"/>.</summary>
+    public async Task ExecuteAsync(string database, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>A new, empty database with a unique name.</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        string name = "t" + Guid.NewGuid().ToString("N")[..12];
+        await ExecuteAsync("postgres", $"CREATE DATABASE {name}");
+        return name;
+    }
+
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            if (File.Exists(Path.Combine(Data, "postmaster.pid")))
+            {
+                await StopAsync();
+            }
+        }
+        finally
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    private Task AsPostgresAsync(string program, params string[] arguments) =>
+        RunAsync("/usr/sbin/runuser", ["-u", "postgres", "--", Path.Combine(_bin, program), .. arguments]);
+
+    private static async Task RunAsync(string program, params string[] arguments)
+    {
+        var result = await ProcessRunner.RunAsync(program, arguments, Timeout);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} failed: {result}");
+        }
+    }
+}
