@@ -26,9 +26,7 @@ public static class DatasetParser
     {
         ArgumentNullException.ThrowIfNull(setting);
         string value = setting.Value;
-        int colon = value.IndexOf(':', StringComparison.Ordinal);
-        string prefix = colon > 0 ? value[..colon] : "";
-        string rest = colon > 0 ? value[(colon + 1)..] : value;
+        var (prefix, rest) = SplitType(value);
         if (Unsupported.TryGetValue(prefix, out string? what))
         {
             throw new ConfigurationException(setting.File, setting.Line, $"{what} datasets ({prefix}:) are not supported yet",
@@ -44,6 +42,29 @@ public static class DatasetParser
             _ when value.StartsWith('/') => ReadFile(setting, value, DatasetKind.File),
             _ => ParseList(setting, value),
         };
+    }
+
+    /// <summary>
+    /// The file a <c>file:</c>, <c>refile:</c> or bare-path setting reads (as <see cref="Load"/> reads it), or null for
+    /// lists and databases: what a tool that edits a table in place may write.
+    /// </summary>
+    public static string? FilePath(ConfigEntry setting)
+    {
+        ArgumentNullException.ThrowIfNull(setting);
+        var (prefix, rest) = SplitType(setting.Value);
+        return prefix.ToLowerInvariant() switch
+        {
+            "file" or "refile" when rest.Length > 0 => rest,
+            _ when setting.Value.StartsWith('/') => setting.Value,
+            _ => null,
+        };
+    }
+
+    // "type:rest", or no type.
+    private static (string Type, string Remainder) SplitType(string value)
+    {
+        int colon = value.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 ? (value[..colon], value[(colon + 1)..]) : ("", value);
     }
 
     /// <summary>The settings that may name a database: the tables looked up key by key at decision time.</summary>

@@ -108,8 +108,9 @@ internal static class RotateCommand
     /// <summary>Step 1: the new key, its KeyTable line and the record to publish.</summary>
     private static int Start(RotationTables tables, KeyTable keyTable, string domain, RotateOptions options, DateTimeOffset now, TextWriter output, TextWriter error)
     {
+        var signingKeys = tables.SigningTableKeys();
         var current = keyTable.Entries
-            .Where(entry => entry.Domain.Equals(domain, StringComparison.OrdinalIgnoreCase) && tables.SigningTableNames(entry.Name))
+            .Where(entry => entry.Domain.Equals(domain, StringComparison.OrdinalIgnoreCase) && signingKeys.Contains(entry.Name))
             .Where(entry => options.KeyName is null || entry.Name.Equals(options.KeyName, StringComparison.OrdinalIgnoreCase))
             .ToList();
         if (current.Count == 0)
@@ -180,8 +181,18 @@ internal static class RotateCommand
     private static async Task<int> SwitchAsync(ConfigFile config, string configPath, RotationTables tables, KeyTable keyTable,
         List<PendingRotation> pending, RotateOptions options, DateTimeOffset now, TextWriter output, TextWriter error)
     {
-        int? timeout = config.Find("DNSTimeout") is null ? null : (int)config.GetInteger("DNSTimeout", 5);
-        using var resolver = new DnsKeyResolver(DnsKeyResolverSettings.FromConfiguration(config.GetString("Nameservers"), timeout), TimeProvider.System);
+        DnsKeyResolverSettings dnsSettings;
+        try
+        {
+            dnsSettings = DnsKeyResolverSettings.FromConfiguration(config);
+        }
+        catch (Exception ex) when (ex is ConfigurationException or FormatException or OverflowException)
+        {
+            error.WriteLine($"dkim-milter rotate: {configPath}: {ex.Message}");
+            return ExitCodes.Config;
+        }
+
+        using var resolver = new DnsKeyResolver(dnsSettings, TimeProvider.System);
         int status = ExitCodes.Success;
         foreach (var rotation in pending)
         {
@@ -233,6 +244,7 @@ internal static class RotateCommand
         }
 
         int status = ExitCodes.Success;
+        var signingKeys = tables.SigningTableKeys();
         foreach (var key in retired)
         {
             if (key.KeepUntil > now)
@@ -242,7 +254,7 @@ internal static class RotateCommand
                 continue;
             }
 
-            if (tables.SigningTableNames(key.OldKey))
+            if (signingKeys.Contains(key.OldKey))
             {
                 output.WriteLine($"{key.OldKey}: {tables.SigningTablePath} names it again: not retired");
                 status = NotYet;
@@ -319,12 +331,7 @@ internal static class RotateCommand
     private static string TableFile(ConfigFile config, string name)
     {
         var entry = Required(config, name);
-        string value = entry.Value;
-        string path = value.StartsWith("refile:", StringComparison.Ordinal) ? value["refile:".Length..]
-            : value.StartsWith("file:", StringComparison.Ordinal) ? value["file:".Length..]
-            : value;
-        return path.StartsWith('/') || path.StartsWith('.')
-            ? path
-            : throw new ConfigurationException(entry.File, entry.Line, $"{name} {value} is not a file rotate can edit (file:, refile: or a path)");
+        return DatasetParser.FilePath(entry)
+            ?? throw new ConfigurationException(entry.File, entry.Line, $"{name} {entry.Value} is not a file rotate can edit (file:, refile: or a path)");
     }
 }

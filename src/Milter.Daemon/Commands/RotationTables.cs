@@ -92,10 +92,13 @@ internal sealed partial class RotationTables
         Replace(KeyTablePath, _keyTableLines);
     }
 
-    /// <summary>Whether any SigningTable entry still names <paramref name="keyName"/>.</summary>
-    public bool SigningTableNames(string keyName) =>
-        File.ReadAllLines(SigningTablePath).Any(line =>
-            SigningTableLine().Match(line) is { Success: true } match && match.Groups["key"].Value.Equals(keyName, StringComparison.OrdinalIgnoreCase));
+    /// <summary>The key names the SigningTable's entries use now (read from the file, compared ignoring case).</summary>
+    public IReadOnlySet<string> SigningTableKeys() =>
+        File.ReadAllLines(SigningTablePath)
+            .Select(line => SigningTableLine().Match(line))
+            .Where(match => match.Success)
+            .Select(match => match.Groups["key"].Value)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     private static string FirstToken(string line)
     {

@@ -71,8 +71,7 @@ internal static class TestkeyCommand
             try
             {
                 config = ConfigFileParser.Load(configPath);
-                int? timeout = config.Find("DNSTimeout") is null ? null : (int)config.GetInteger("DNSTimeout", 5);
-                dnsSettings = DnsKeyResolverSettings.FromConfiguration(config.GetString("Nameservers"), timeout);
+                dnsSettings = DnsKeyResolverSettings.FromConfiguration(config);
             }
             catch (Exception ex) when (ex is ConfigurationException or FormatException or OverflowException)
             {

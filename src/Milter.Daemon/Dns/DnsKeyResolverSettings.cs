@@ -1,4 +1,5 @@
 using System.Net;
+using Milter.Configuration;
 
 namespace Milter.Daemon.Dns;
 
@@ -16,6 +17,17 @@ internal sealed record DnsKeyResolverSettings(
 
     /// <summary>The system's name servers and OpenDKIM's default timeout.</summary>
     public static DnsKeyResolverSettings Default { get; } = new([], DefaultTimeout);
+
+    /// <summary>
+    /// The settings of <paramref name="config"/>'s Nameservers and DNSTimeout. Throws <see cref="FormatException"/>,
+    /// <see cref="ConfigurationException"/> or <see cref="OverflowException"/> for a value that does not parse.
+    /// </summary>
+    public static DnsKeyResolverSettings FromConfiguration(ConfigFile config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        int? timeout = config.Find("DNSTimeout") is null ? null : (int)config.GetInteger("DNSTimeout", 5);
+        return FromConfiguration(config.GetString("Nameservers"), timeout);
+    }
 
     /// <summary>
     /// Builds the settings from the configuration values as written: <paramref name="nameservers"/> is the

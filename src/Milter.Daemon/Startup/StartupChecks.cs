@@ -21,8 +21,7 @@ internal static class StartupChecks
         dnsSettings = DnsKeyResolverSettings.Default;
         try
         {
-            int? timeout = config.Find("DNSTimeout") is null ? null : (int)config.GetInteger("DNSTimeout", 5);
-            dnsSettings = DnsKeyResolverSettings.FromConfiguration(config.GetString("Nameservers"), timeout);
+            dnsSettings = DnsKeyResolverSettings.FromConfiguration(config);
         }
         catch (Exception ex) when (ex is FormatException or ConfigurationException or OverflowException)
         {

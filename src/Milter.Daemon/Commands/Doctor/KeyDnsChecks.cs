@@ -21,8 +21,7 @@ internal static class KeyDnsChecks
         DnsKeyResolverSettings settings;
         try
         {
-            int? timeout = config.Find("DNSTimeout") is null ? null : (int)config.GetInteger("DNSTimeout", 5);
-            settings = DnsKeyResolverSettings.FromConfiguration(config.GetString("Nameservers"), timeout);
+            settings = DnsKeyResolverSettings.FromConfiguration(config);
         }
         catch (Exception ex) when (ex is ConfigurationException or FormatException or OverflowException)
         {
