@@ -39,9 +39,14 @@ public static class ConfigurationChecks
             }
         }
 
-        foreach (var entry in keyTable?.Entries ?? [])
+        // Each key once, however many entries name it (a table of 100,000 domains may share a few key files): a
+        // problem is reported at the first entry naming the key.
+        foreach (var sharing in (keyTable?.Entries ?? []).GroupBy(entry => (entry.KeyPath, entry.InlineKey)))
         {
-            CheckKey(entry.KeyPath, entry.InlineKey, $"KeyTable entry '{entry.Name}'", entry.Source, entry.Line, requireSafeKeys, diagnostics);
+            var first = sharing.First();
+            int others = sharing.Count() - 1;
+            string what = others == 0 ? $"KeyTable entry '{first.Name}'" : $"KeyTable entry '{first.Name}' (and {others} more naming the same key)";
+            CheckKey(first.KeyPath, first.InlineKey, what, first.Source, first.Line, requireSafeKeys, diagnostics);
         }
 
         if (config.Find("KeyFile") is { } keyFile)

@@ -13,10 +13,15 @@ public sealed class SigningTable
 {
     private readonly Dataset _dataset;
 
+    // Exact-key tables (file:, csl:): entries by pattern, file order kept within a pattern, so that each candidate
+    // is one hash probe however many domains the table holds.
+    private readonly ILookup<string, SigningTableMatch> _byPattern;
+
     private SigningTable(Dataset dataset, IReadOnlyList<SigningTableMatch> entries)
     {
         _dataset = dataset;
         Entries = entries;
+        _byPattern = entries.ToLookup(entry => entry.Pattern, StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Every entry, parsed, in file order.</summary>
@@ -69,7 +74,10 @@ public sealed class SigningTable
         var matches = new List<SigningTableMatch>();
         foreach (string candidate in Candidates(user, domain))
         {
-            matches.AddRange(Entries.Where(entry => entry.Pattern.Equals(candidate, StringComparison.OrdinalIgnoreCase)).Select(entry => WithSigner(entry, domain)));
+            foreach (var entry in _byPattern[candidate])
+            {
+                matches.Add(WithSigner(entry, domain));
+            }
         }
 
         DatasetLookups.Count(_dataset.Kind, matches.Count > 0);

@@ -3,6 +3,7 @@ using Milter.Configuration.Checks;
 using Milter.Configuration.Messages;
 using Milter.Configuration.Policy;
 using Milter.Dkim;
+using Milter.Dkim.Keys;
 using Milter.Dkim.Verification;
 
 namespace Milter.Daemon.Dkim;
@@ -100,9 +101,11 @@ internal sealed class DkimFilter : IDisposable
             return;
         }
 
+        var warned = new HashSet<DkimPrivateKey>();
         foreach (var entry in policy.AllKeys)
         {
-            if (keys.Find(entry, out _) is { } key && key.Algorithm != signing.Algorithm)
+            // Once per key: many entries may share one key file.
+            if (keys.Find(entry, out _) is { } key && key.Algorithm != signing.Algorithm && warned.Add(key))
             {
                 diagnostics.Add(new ConfigDiagnostic(false, setting.File, setting.Line,
                     $"SignatureAlgorithm is {signing.Algorithm.ToTagValue()} but key '{entry.Name}' ({entry.Source}:{entry.Line}) is {key.Algorithm.KeyType()}",

@@ -18,6 +18,10 @@ internal sealed class SigningKeys : IDisposable
     private readonly Dictionary<KeyTableEntry, (DkimPrivateKey? Key, string? Error)> _keys = [];
     private readonly ConcurrentDictionary<KeyTableEntry, (DkimPrivateKey? Key, string? Error)> _onDemand = new();
 
+    // Keys by where they come from (a file, or the key text itself): a hosting provider's KeyTable often names one key
+    // file for many domains, and one loaded copy serves them all, at start-up and on demand alike.
+    private readonly ConcurrentDictionary<string, (DkimPrivateKey? Key, string? Error)> _byMaterial = new(StringComparer.Ordinal);
+
     public SigningKeys(IEnumerable<KeyTableEntry> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
@@ -25,10 +29,15 @@ internal sealed class SigningKeys : IDisposable
         {
             if (!_keys.ContainsKey(entry))
             {
-                _keys.Add(entry, Load(entry));
+                _keys.Add(entry, LoadShared(entry));
             }
         }
     }
+
+    private (DkimPrivateKey? Key, string? Error) LoadShared(KeyTableEntry entry) =>
+        _byMaterial.GetOrAdd(MaterialOf(entry), _ => Load(entry));
+
+    private static string MaterialOf(KeyTableEntry entry) => entry.KeyPath is { } path ? "file:" + path : "inline:" + entry.InlineKey;
 
     private static (DkimPrivateKey? Key, string? Error) Load(KeyTableEntry entry)
     {
@@ -62,12 +71,16 @@ internal sealed class SigningKeys : IDisposable
         // a new entry), then kept. Keys let go are not disposed: a message may still be signing with one.
         if (!_onDemand.TryGetValue(entry, out var onDemand))
         {
-            if (_onDemand.Count >= MaximumLoadedOnDemand)
+            if (_onDemand.Count >= MaximumLoadedOnDemand || _byMaterial.Count >= _keys.Count + MaximumLoadedOnDemand)
             {
                 _onDemand.Clear();
+                foreach (var material in _byMaterial.Keys.Except(_keys.Keys.Select(MaterialOf)))
+                {
+                    _byMaterial.TryRemove(material, out _);
+                }
             }
 
-            onDemand = _onDemand.GetOrAdd(entry, Load);
+            onDemand = _onDemand.GetOrAdd(entry, LoadShared);
         }
 
         error = onDemand.Error;
@@ -76,9 +89,10 @@ internal sealed class SigningKeys : IDisposable
 
     public void Dispose()
     {
-        foreach (var (key, _) in _keys.Values.Concat(_onDemand.Values))
+        // Shared keys appear under several entries: each is disposed once.
+        foreach (var key in _keys.Values.Concat(_onDemand.Values).Concat(_byMaterial.Values).Select(loaded => loaded.Key).OfType<DkimPrivateKey>().Distinct())
         {
-            key?.Dispose();
+            key.Dispose();
         }
     }
 }

@@ -27,11 +27,15 @@ internal sealed class LoadMessages
 {
     private const string Date = "Fri, 27 Nov 2026 12:00:00 +0000";
 
-    private LoadMessages(LoadMode mode, IReadOnlyList<byte[]> variants)
+    private LoadMessages(LoadMode mode, IReadOnlyList<byte[]> variants, int senderDomains)
     {
         Mode = mode;
         Variants = variants;
+        SenderDomains = senderDomains;
     }
+
+    /// <summary>0, or how many signing domains the messages go through (<c>--sender-domains</c>).</summary>
+    public int SenderDomains { get; }
 
     public LoadMode Mode { get; }
 
@@ -43,6 +47,9 @@ internal sealed class LoadMessages
     public string ClientAddress => Mode == LoadMode.Sign ? "127.0.0.1" : "192.0.2.1";
 
     public string Sender => Mode == LoadMode.Sign ? "<alice@example.com>" : "<alice@example.net>";
+
+    /// <summary>The sender domain of the <paramref name="index"/>th message (from 0) with <c>--sender-domains</c>.</summary>
+    public string SenderDomainOf(long index) => "d" + (index % SenderDomains).ToString(CultureInfo.InvariantCulture) + ".example.com";
 
     public string Recipient => Mode == LoadMode.Sign ? "<bob@example.net>" : "<bob@example.com>";
 
@@ -114,7 +121,7 @@ internal sealed class LoadMessages
                 variants.Add(message);
             }
 
-            return new LoadMessages(options.Mode, variants);
+            return new LoadMessages(options.Mode, variants, options.SenderDomains);
         }
         finally
         {

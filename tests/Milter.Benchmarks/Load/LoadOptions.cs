@@ -42,6 +42,10 @@ internal sealed record LoadOptions
           --warmup SECONDS        run the same load this long first, unmeasured (default 2; 0 for none)
           --size BYTES            message size, header and body, before any DKIM-Signature (default 300)
           --protocol 2|6          Postfix's milter_protocol (default 6)
+          --sender-domains N      sign: message k (counting from 0 in each run) comes from alice@dM.example.com,
+                                  M = k mod N, envelope and From alike, so that N messages visit N signing domains
+                                  once each in order (the SigningTable must map each dM.example.com, M < N);
+                                  default 0: every message from alice@example.com
           --extra-headers N       add N header fields (X-Load-Filler-1: ...) that no signer signs: each is one
                                   more HEADER round trip, so the difference in daemon CPU per message
                                   between two runs is the cost of a round trip (default 0)
@@ -89,6 +93,8 @@ internal sealed record LoadOptions
     public int Protocol { get; init; } = 6;
 
     public int ExtraHeaders { get; init; }
+
+    public int SenderDomains { get; init; }
 
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -161,6 +167,7 @@ internal sealed record LoadOptions
                 var other => throw new ArgumentException($"--protocol must be 2 or 6, not '{other}'"),
             },
             ExtraHeaders = NonNegative("extra-headers", Take("extra-headers", "0")),
+            SenderDomains = NonNegative("sender-domains", Take("sender-domains", "0")),
             Settle = Seconds("settle", Take("settle", "2")),
             Pid = TakeOrNull("pid") is { } pid ? Positive("pid", pid) : null,
             Label = TakeOrNull("label"),
@@ -177,6 +184,11 @@ internal sealed record LoadOptions
         if (options.Mode == LoadMode.Verify && options.KeyFile is null)
         {
             throw new ArgumentException("--mode verify needs --key (the private key whose public half the DNS serves)");
+        }
+
+        if (options.Mode == LoadMode.Verify && options.SenderDomains > 0)
+        {
+            throw new ArgumentException("--sender-domains is for --mode sign (verify messages carry one signature made ahead)");
         }
 
         return options.Messages is null && options.Duration is null

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using Milter.Protocol;
 using Milter.Protocol.Client;
 using Milter.Protocol.Commands;
@@ -199,7 +200,16 @@ internal sealed class LoadRunner
         string queueId = "L" + id.ToString("X8", CultureInfo.InvariantCulture);
         KeyValuePair<string, string>[] macros = [new("i", queueId)];
         var (headers, body) = _variants[(int)(id % _variants.Count)];
-        Expect(await client.MailAsync([_messages.Sender], macros, cancellationToken).ConfigureAwait(false), "MAIL");
+        string sender = _messages.Sender;
+        if (_messages.SenderDomains > 0)
+        {
+            // The From field decides the signing domain; the envelope follows it as Postfix's would.
+            string domain = _messages.SenderDomainOf(id - 1);
+            sender = $"<alice@{domain}>";
+            headers = [.. headers.Select(h => h.Name == "From" ? (h.Name, Encoding.ASCII.GetBytes($" Alice <alice@{domain}>")) : h)];
+        }
+
+        Expect(await client.MailAsync([sender], macros, cancellationToken).ConfigureAwait(false), "MAIL");
         Expect(await client.RecipientAsync([_messages.Recipient], macros, cancellationToken).ConfigureAwait(false), "RCPT");
         Expect(await client.DataAsync(macros, cancellationToken).ConfigureAwait(false), "DATA");
         foreach (var (name, rawValue) in headers)

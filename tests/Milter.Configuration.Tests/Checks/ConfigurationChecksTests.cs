@@ -73,6 +73,20 @@ public sealed class ConfigurationChecksTests : IDisposable
     }
 
     [Fact]
+    public void A_broken_key_file_named_by_many_entries_is_reported_once()
+    {
+        File.WriteAllText(_key, "this is not a key");
+        string keyTable = _directory.Write("KeyTable", string.Concat(Enumerable.Range(0, 3).Select(i => $"k{i} d{i}.example.com:sel:{_key}\n")));
+        string signing = _directory.Write("SigningTable", "d0.example.com k0\nd1.example.com k1\nd2.example.com k2\n");
+        var config = ConfigFileParser.Parse($"Socket inet:8891@localhost\nKeyTable file:{keyTable}\nSigningTable file:{signing}\n", "opendkim.conf");
+
+        var finding = Assert.Single(ConfigurationChecks.Run(config));
+
+        Assert.Contains("KeyTable entry 'k0' (and 2 more naming the same key)", finding.Problem, StringComparison.Ordinal);
+        Assert.Equal(1, finding.Line);
+    }
+
+    [Fact]
     public void A_world_readable_key_is_unsafe()
     {
         File.SetUnixFileMode(_key, Private | UnixFileMode.OtherRead);
