@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Milter.Configuration.Datasets;
 using Milter.Configuration.Messages;
 using Milter.Configuration.Policy;
 using Milter.Dkim;
@@ -145,8 +146,11 @@ internal sealed class DkimMilterHandler : MilterHandler, IDisposable
         if (Filter.Policy.UsesDatabase)
         {
             // A look-up not cached queries PostgreSQL synchronously: never on the socket thread (inline completions),
-            // whose blocking would stall every connection it serves.
-            return DecideOffSocketThreadAsync(context, message, facts, jobId, cancellationToken);
+            // whose blocking would stall every connection it serves. Rows all cached: decided here, without a hop.
+            var policy = Filter.Policy;
+            return CachedOnlyLookups.TryRun(() => policy.Decide(facts), out var cached)
+                ? new(Apply(context, message, cached!, jobId, cancellationToken))
+                : DecideOffSocketThreadAsync(context, message, facts, jobId, cancellationToken);
         }
 
         return new(Apply(context, message, Filter.Policy.Decide(facts), jobId, cancellationToken));

@@ -104,6 +104,11 @@ public sealed class PgsqlTable
             return values;
         }
 
+        if (CachedOnlyLookups.Active)
+        {
+            throw CachedOnlyLookups.NotCached();
+        }
+
         var wanted = missing.Select(i => keys[i].ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToArray();
         if (_server.ShouldFailFast())
         {
