@@ -287,7 +287,7 @@ internal sealed class DatabaseRotationStore : IRotationStore
             foreach (var (name, value) in rows)
             {
                 var problems = new List<ConfigurationException>();
-                entries.Add(KeyTable.Parse(new DatasetEntry(name, value, _keys.Location, 0), problems)
+                entries.Add(KeyTable.Parse(new DatasetEntry(name, value, $"{_keys.Location} row '{name}'", 0), problems)
                     ?? throw new RotationStoreException($"{_keys.Location}: the row of '{name}' is not domain:selector:key ({string.Join(", ", _keys.DataColumns)} read '{value}')"));
             }
 
@@ -318,10 +318,14 @@ internal sealed class DatabaseRotationStore : IRotationStore
         {
             return step();
         }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new RotationStoreException($"{where}: cannot {what}: {ex.SqlState}: {ex.MessageText}; rotate needs SELECT, INSERT and DELETE on the KeyTable, SELECT and UPDATE on the SigningTable, SELECT, INSERT, UPDATE and DELETE on {StateTableName}, and CREATE on the schema if {StateTableName} is not there yet (see docs/TOOLS.md, rotate)", ExitCodes.Config, ex);
+        }
         catch (PostgresException ex) when (ex.SqlState.StartsWith("42", StringComparison.Ordinal))
         {
-            // Syntax or access rule: a table, column or privilege that is not what the dsn says.
-            throw new RotationStoreException($"{where}: cannot {what}: {ex.SqlState}: {ex.MessageText}; rotate needs SELECT, INSERT and DELETE on the KeyTable, SELECT and UPDATE on the SigningTable, and {StateTableName} (see docs/TOOLS.md)", ExitCodes.Config, ex);
+            // Syntax or access rule: a table or column that is not what the dsn says.
+            throw new RotationStoreException($"{where}: cannot {what}: {ex.SqlState}: {ex.MessageText}; check table=, keycol= and datacol= of the dsn", ExitCodes.Config, ex);
         }
         catch (PostgresException ex)
         {

@@ -80,7 +80,13 @@ internal static class RotateCommand
             config = ConfigFileParser.Load(configPath);
             store = RotationStoreFactory.Open(config, configPath);
         }
-        catch (Exception ex) when (ex is ConfigurationException or IOException or UnauthorizedAccessException)
+        catch (ConfigurationException ex)
+        {
+            // Its message starts with the file and line.
+            error.WriteLine($"dkim-milter rotate: {ex.Message}");
+            return ExitCodes.Config;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"dkim-milter rotate: {configPath}: {ex.Message}");
             return ExitCodes.Config;

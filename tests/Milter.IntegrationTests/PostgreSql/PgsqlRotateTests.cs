@@ -6,6 +6,7 @@ using Milter.IntegrationTests.Dns;
 using Milter.IntegrationTests.EndToEnd;
 using Milter.IntegrationTests.Handler;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace Milter.IntegrationTests.PostgreSql;
 
@@ -18,7 +19,7 @@ namespace Milter.IntegrationTests.PostgreSql;
 /// a KeyTable file with a SigningTable in the database is refused.
 /// </summary>
 [Collection("PostgreSql")] // one cluster at a time
-public sealed partial class PgsqlRotateTests(PostgresCluster cluster) : IClassFixture<PostgresCluster>, IAsyncLifetime
+public sealed partial class PgsqlRotateTests(PostgresCluster cluster, ITestOutputHelper log) : IClassFixture<PostgresCluster>, IAsyncLifetime
 {
     private static readonly TimeSpan NotificationBound = TimeSpan.FromSeconds(5);
     private LoopbackDnsServer? _dns;
@@ -87,17 +88,11 @@ public sealed partial class PgsqlRotateTests(PostgresCluster cluster) : IClassFi
     }
 
     [Fact]
-    public async Task A_one_column_KeyTable_naming_key_files_rotates_and_retires_after_the_grace_period()
+    public async Task A_one_column_KeyTable_naming_an_Ed25519_key_file_rotates_and_retires_after_the_grace_period()
     {
         await using var rig = await PgsqlRig.CreateAsync(cluster, withTrigger: true);
         string keys = Directory.CreateDirectory(Path.Combine(rig.Directory, "keys")).FullName;
-        string oldKey = Path.Combine(keys, "sel1.private");
-        using (var rsa = RSA.Create(2048))
-        {
-            File.WriteAllText(oldKey, rsa.ExportPkcs8PrivateKeyPem());
-        }
-
-        File.SetUnixFileMode(oldKey, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        string oldKey = (await DkimKey.GenerateEd25519Async(keys, "sel1", "example.org")).PrivateKeyPath;
         await cluster.ExecuteAsync(rig.Database, """
             CREATE TABLE dkimkeys (id text PRIMARY KEY, entry text NOT NULL);
             CREATE TABLE rules (sender text PRIMARY KEY, target text NOT NULL);
@@ -121,6 +116,7 @@ public sealed partial class PgsqlRotateTests(PostgresCluster cluster) : IClassFi
         Assert.Equal([$"example.org:sel2:{newKey}"], (await QueryAsync(rig.Database, "SELECT entry FROM dkimkeys WHERE id = 'sel2._domainkey.example.org'")).Select(row => row[0]));
 
         string record = string.Concat(Quoted().Matches(File.ReadAllText(Path.Combine(keys, "sel2.txt"))).Select(match => match.Groups[1].Value));
+        Assert.StartsWith("v=DKIM1; h=sha256; k=ed25519; p=", record, StringComparison.Ordinal); // the old key's type
         Dns.SetKeyRecord("sel2", "example.org", record);
         (status, output) = await RotateAsync(config, "-d", "example.org", "--grace", "0");
         Assert.True(status == 0, output);
@@ -156,8 +152,61 @@ public sealed partial class PgsqlRotateTests(PostgresCluster cluster) : IClassFi
         Assert.Equal($"example.com example.com:old:{rig.Keys.Single().PrivateKeyPath}\n", File.ReadAllText(keyTable));
     }
 
-    private static Task<(int ExitCode, string Output)> RotateAsync(string config, params string[] arguments) =>
-        DaemonProcess.RunAsync(["rotate", "-x", config, .. arguments.Contains("-d") ? arguments : ["-d", "example.com", .. arguments]]);
+    [Fact]
+    public async Task A_user_with_the_documented_privileges_can_rotate_and_one_without_changes_nothing()
+    {
+        await using var rig = await PgsqlRig.CreateAsync(cluster, withTrigger: false);
+        await rig.AddDomainAsync("example.com", "old");
+        // The key inline as base64 DER, without PEM armour: the new key is to be stored the same way.
+        await cluster.ExecuteAsync(rig.Database, "UPDATE keys SET key = regexp_replace(key, '-----[^-]*-----|\\s', '', 'g')");
+        string role = "admin_" + rig.Database;
+        await cluster.ExecuteAsync(rig.Database, $"CREATE ROLE {role} LOGIN; GRANT SELECT, INSERT, DELETE ON keys TO {role}; GRANT SELECT, UPDATE ON signing TO {role}");
+        string config = Path.Combine(rig.Directory, "admin.conf");
+        File.WriteAllText(config, File.ReadAllText(rig.WriteConfig(1)).Replace("pgsql://postgres@", $"pgsql://{role}@", StringComparison.Ordinal));
+
+        // PostgreSQL 15 and later: no CREATE on schema public for other users, so no state table; the row is not added either.
+        var (status, output) = await RotateAsync(config, "-s", "next");
+        Assert.True(status == 78, output);
+        Assert.Contains("42501", output, StringComparison.Ordinal);
+        Assert.Contains("CREATE on the schema if dkim_milter_rotation is not there yet (see docs/TOOLS.md, rotate)", output, StringComparison.Ordinal);
+        Assert.Empty(await QueryAsync(rig.Database, "SELECT 1 FROM keys WHERE name = 'next._domainkey.example.com'"));
+
+        // The SQL docs/TOOLS.md gives to create the state table in advance, run by the database's owner.
+        string docs = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "TOOLS.md"));
+        var block = Regex.Match(docs, "```sql\n(CREATE TABLE dkim_milter_rotation.*?)```", RegexOptions.Singleline);
+        Assert.True(block.Success, "docs/TOOLS.md has no sql block creating dkim_milter_rotation");
+        await cluster.ExecuteAsync(rig.Database, block.Groups[1].Value.Replace("dkim_admin", role, StringComparison.Ordinal));
+
+        (status, output) = await RotateAsync(config, "-s", "next");
+        Assert.True(status == 0, output);
+        var newKey = Assert.Single(await QueryAsync(rig.Database, "SELECT key FROM keys WHERE name = 'next._domainkey.example.com'"))[0];
+        using var rsa = RSA.Create();
+        rsa.ImportPkcs8PrivateKey(Convert.FromBase64String(newKey), out _);
+        Assert.Equal(2048, rsa.KeySize);
+    }
+
+    [Fact]
+    public async Task An_unreachable_database_is_exit_69()
+    {
+        await using var rig = await PgsqlRig.CreateAsync(cluster, withTrigger: false);
+        int deadPort = Postfix.FreePort.Pick();
+        string config = Path.Combine(rig.Directory, "dead.conf");
+        File.WriteAllText(config, File.ReadAllText(rig.WriteConfig(1)).Replace($"{cluster.Port.ToString(CultureInfo.InvariantCulture)}+", $"{deadPort.ToString(CultureInfo.InvariantCulture)}+", StringComparison.Ordinal));
+
+        var (status, output) = await RotateAsync(config);
+
+        Assert.True(status == 69, output);
+        Assert.Contains($"pgsql://postgres@127.0.0.1:{deadPort.ToString(CultureInfo.InvariantCulture)}/{rig.Database}: cannot connect: database unreachable", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs <c>dkim-milter rotate -x CONFIG</c> (with -d example.com unless given); what it printed goes to the test log too.</summary>
+    private async Task<(int ExitCode, string Output)> RotateAsync(string config, params string[] arguments)
+    {
+        string[] command = ["rotate", "-x", config, .. arguments.Contains("-d") ? arguments : ["-d", "example.com", .. arguments]];
+        var result = await DaemonProcess.RunAsync(command);
+        log.WriteLine($"$ dkim-milter {string.Join(' ', command)}\n{result.Output}(exit {result.ExitCode.ToString(CultureInfo.InvariantCulture)})");
+        return result;
+    }
 
     /// <summary>Sends as alice@example.com and asserts a signature with s=<paramref name="selector"/> that dkimpy verifies against <paramref name="keys"/>.</summary>
     private static async Task AssertSignedAsync(IEnumerable<DkimKey> keys, int port, string selector, string queueId)
