@@ -1,6 +1,5 @@
 using System.Globalization;
 using Milter.Configuration;
-using Milter.Configuration.Datasets;
 using Milter.Configuration.Tables;
 using Milter.Daemon.Dns;
 using Milter.Daemon.Platform;
