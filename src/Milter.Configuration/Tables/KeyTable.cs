@@ -69,8 +69,14 @@ public sealed class KeyTable
         return new KeyTable(entries, dataset.Kind);
     }
 
-    private static KeyTableEntry? Parse(DatasetEntry line, ICollection<ConfigurationException> problems)
+    /// <summary>
+    /// One KeyTable value (<c>domain:selector:key</c>, as a file line or a database row's joined columns) as an entry,
+    /// or null with the mistake added to <paramref name="problems"/>.
+    /// </summary>
+    public static KeyTableEntry? Parse(DatasetEntry line, ICollection<ConfigurationException> problems)
     {
+        ArgumentNullException.ThrowIfNull(line);
+        ArgumentNullException.ThrowIfNull(problems);
         var parts = line.Value.Split(':', 3);
         if (parts.Length != 3 || parts.Any(part => part.Trim().Length == 0))
         {

@@ -13,6 +13,6 @@ public sealed record KeyTableEntry(string Name, string Domain, string Selector, 
     /// <summary>The d= for a sender domain.</summary>
     public string DomainFor(string senderDomain) => UsesSenderDomain ? senderDomain : Domain;
 
-    /// <summary>Where the key comes from, for messages: the path, or "inline key at FILE:LINE".</summary>
-    public string KeyDescription => KeyPath ?? $"inline key at {Source}:{Line}";
+    /// <summary>Where the key comes from, for messages: the path, or "inline key at FILE:LINE" (a database row has no line: "inline key at pgsql://.../table").</summary>
+    public string KeyDescription => KeyPath ?? (Line > 0 ? $"inline key at {Source}:{Line}" : $"inline key at {Source}");
 }
