@@ -3,15 +3,19 @@
 # load generator (tests/Milter.Benchmarks, verb `load`), starts a private PostgreSQL cluster (initdb as the postgres
 # user into a temporary directory, 127.0.0.1 on a free port), writes the same N domains both ways (KeyTable name kI
 # -> dI.example.com:bench:KEYFILE, SigningTable dI.example.com -> kI, the domains sharing --keys RSA-2048 key files
-# round-robin), and for each round and each backend (files, then the database) starts a fresh daemon and:
+# round-robin), and for each round and each backend (files, then the database; then the real OpenDKIM 2.11 on the
+# same files and the same tables, through its ODBX dsn: support) starts a fresh daemon and:
 #   1. warms its JIT up for --daemon-warmup seconds on one domain (example.com, in both tables; unmeasured);
 #   2. "cold": N messages, the Ith from alice@dI.example.com, so every domain is looked up for the first time
 #      (for the database: each a query; for the files: the same hash look-ups as ever);
 #   3. "warm": the same N messages again (everything cached).
-# Prints a table (messages/s, p50/p99 latency, daemon CPU per message, peak RSS, start-up time) and the ratios
-# database/files for warm and cold, writes results.csv and summary.md into --out, and leaves nothing running (the
+# OpenDKIM has no cache of its own for data sets (every message reads its tables again), so it gets one pass of
+# --opendkim-messages distinct domains per round, reported as its cold and warm figure alike.
+# Prints a table (messages/s, p50/p99 latency, daemon CPU per message, peak RSS, start-up time), the ratios
+# database/files for warm and cold, and ours/OpenDKIM per backend, writes results.csv and summary.md into --out, and leaves nothing running (the
 # daemons and PostgreSQL are stopped, the temporary directories removed). Run as root on Debian 12 (installs
-# postgresql with apt when missing). See docs/BENCHMARKS.md, "Tables in PostgreSQL vs files", and docs/SCALING.md.
+# postgresql, opendkim and libopendbx1-pgsql with apt when missing). See docs/BENCHMARKS.md, "Tables in PostgreSQL
+# vs files", and docs/SCALING.md.
 #
 # usage: tests/Milter.Benchmarks/compare-table-backends.sh [options]
 #   --domains N          signing domains in each table (default 100000)
@@ -23,7 +27,9 @@
 #                        user@domain candidate found missing, and its KeyTable row, in two tables)
 #   --rev REV            build dkim-milter from this git revision instead of the working tree
 #   --out DIR            where results go (default artifacts/table-backends)
-#   --quick              10,000 domains, 1 round, 4 s warm-up (a smoke test, about 2 minutes)
+#   --opendkim-messages M  OpenDKIM's pass (default 20000, or N if smaller)
+#   --no-opendkim        leave the real OpenDKIM out
+#   --quick              10,000 domains, 1 round, 4 s warm-up (a smoke test, about 3 minutes)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -35,6 +41,8 @@ DAEMON_WARMUP=10
 CACHE_SIZE=""
 REV=""
 OUT="$ROOT/artifacts/table-backends"
+BACKENDS="files pgsql opendkim-files opendkim-pgsql"
+OPENDKIM_MESSAGES=20000
 while (($#)); do
     case "$1" in
         --domains) DOMAINS=$2; shift 2 ;;
@@ -45,12 +53,15 @@ while (($#)); do
         --cache-size) CACHE_SIZE=$2; shift 2 ;;
         --rev) REV=$2; shift 2 ;;
         --out) OUT=$2; shift 2 ;;
+        --opendkim-messages) OPENDKIM_MESSAGES=$2; shift 2 ;;
+        --no-opendkim) BACKENDS="files pgsql"; shift ;;
         --quick) DOMAINS=10000; ROUNDS=1; DAEMON_WARMUP=4; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
 done
 CACHE_SIZE=${CACHE_SIZE:-$((DOMAINS * 4))}
+((OPENDKIM_MESSAGES <= DOMAINS)) || OPENDKIM_MESSAGES=$DOMAINS
 
 if [[ $EUID -ne 0 ]]; then
     echo "run as root: PostgreSQL's initdb runs as the postgres user through runuser, and the peak-RSS reset writes /proc/PID/clear_refs" >&2
@@ -62,12 +73,28 @@ source "$ROOT/tests/Milter.Benchmarks/lib/processes.sh"
 use_temporary_directory dkim-tables
 
 # ---------------------------------------------------------------------------------------------------- PostgreSQL
-if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
-    echo "== installing postgresql"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >"$TMP/apt.log" 2>&1 || {
+apt_install() {
+    # The opendkim and postgresql packages start their services when installed; keep them from starting
+    # (policy-rc.d, only if there is none already): this script starts its own instances.
+    local policy=/usr/sbin/policy-rc.d made_policy=0
+    if [[ ! -e $policy ]]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy"
+        chmod 755 "$policy"
+        made_policy=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >"$TMP/apt.log" 2>&1 || {
         DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$TMP/apt.log" 2>&1
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >>"$TMP/apt.log" 2>&1
-    } || { cat "$TMP/apt.log" >&2; exit 69; }
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >>"$TMP/apt.log" 2>&1
+    } || { ((made_policy)) && rm -f "$policy"; cat "$TMP/apt.log" >&2; exit 69; }
+    if ((made_policy)); then
+        rm -f "$policy"
+    fi
+}
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || { echo "== installing postgresql"; apt_install postgresql; }
+if [[ $BACKENDS == *opendkim* ]]; then
+    [[ -x /usr/sbin/opendkim ]] || { echo "== installing opendkim"; apt_install opendkim; }
+    dpkg-query -W -f '${Status}' libopendbx1-pgsql 2>/dev/null | grep -q 'ok installed' \
+        || { echo "== installing libopendbx1-pgsql (OpenDKIM's dsn:pgsql backend)"; apt_install libopendbx1-pgsql; }
 fi
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 # The cluster's directory belongs to postgres (the server refuses to run as root); it is stopped and removed on exit.
@@ -102,6 +129,7 @@ rm -f "$CSV"
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "dkim-milter: $DAEMON_SOURCE"
     echo "postgresql: $("$PG_BIN/postgres" --version)"
+    [[ $BACKENDS != *opendkim* ]] || echo "opendkim: $(dpkg-query -W -f '${Version}' opendkim), libopendbx1-pgsql $(dpkg-query -W -f '${Version}' libopendbx1-pgsql)"
     echo "nproc: $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/\s\+/ /g')"
     echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "tables: $DOMAINS domains sharing $KEYS RSA-2048 keys; $CONNECTIONS connections, one 300-byte message each; $ROUNDS round(s); DatabaseCacheSize $CACHE_SIZE"
@@ -137,6 +165,8 @@ echo "keys rows: $(psql_bench -d bench -At -c 'SELECT count(*) FROM keys'), sign
 
 # ---------------------------------------------------------------------------------------------------- daemon
 DSN="pgsql://postgres@$PG_PORT+127.0.0.1/bench"
+# config BACKEND PORT: the same settings for both daemons; opendkim-* backends are OpenDKIM's (no DatabaseCacheSize:
+# it has no look-up cache of its own for data sets).
 config() {
     local backend=$1 port=$2
     cat <<EOF
@@ -149,13 +179,13 @@ RequireSafeKeys         no
 Socket                  inet:$port@127.0.0.1
 PidFile                 $TMP/daemon-run/dkim-milter.pid
 EOF
-    if [[ $backend == files ]]; then
+    if [[ $backend == *files ]]; then
         echo "KeyTable                file:$TMP/KeyTable"
         echo "SigningTable            file:$TMP/SigningTable"
     else
         echo "KeyTable                dsn:$DSN/table=keys?keycol=name?datacol=domain,selector,key"
         echo "SigningTable            dsn:$DSN/table=signing?keycol=pattern?datacol=keyname"
-        echo "DatabaseCacheSize       $CACHE_SIZE"
+        [[ $backend == opendkim-* ]] || echo "DatabaseCacheSize       $CACHE_SIZE"
     fi
 }
 
@@ -167,13 +197,15 @@ start_daemon() {
     DAEMON_PORT=$(free_port)
     config "$backend" "$DAEMON_PORT" >"$TMP/daemon-run/$backend.conf"
     started=$(date +%s.%N)
-    env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$OURS_BIN" -f -x "$TMP/daemon-run/$backend.conf" \
+    local program=$OURS_BIN
+    [[ $backend != opendkim-* ]] || program=/usr/sbin/opendkim
+    env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$program" -f -x "$TMP/daemon-run/$backend.conf" \
         >>"$TMP/daemon-run/$backend.log" 2>&1 &
     DAEMON_PID=$!
     PIDS+=("$DAEMON_PID")
     for _ in $(seq 1200); do
         if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
-            echo "dkim-milter ($backend) exited before listening:" >&2
+            echo "$backend exited before listening:" >&2
             cat "$TMP/daemon-run/$backend.log" >&2
             exit 1
         fi
@@ -183,27 +215,32 @@ start_daemon() {
         fi
         sleep 0.1
     done
-    echo "dkim-milter ($backend) is not listening after 120 s" >&2
+    echo "$backend is not listening after 120 s" >&2
     exit 1
 }
 
-# pass BACKEND PHASE ROUND: N messages through the N domains, one row in the CSV (label backend/phase/round).
+# pass BACKEND PHASE ROUND COUNT: COUNT messages from the first COUNT domains, one row in the CSV (label
+# backend/phase/round/start-up time).
 pass() {
-    local backend=$1 phase=$2 round=$3
-    echo "== round $round, $backend, $phase: $DOMAINS messages, $CONNECTIONS connections"
+    local backend=$1 phase=$2 round=$3 count=$4
+    echo "== round $round, $backend, $phase: $count messages, $CONNECTIONS connections"
     "$LOAD" load --target "inet:$DAEMON_PORT@127.0.0.1" --mode sign --connections "$CONNECTIONS" --warmup 0 \
-        --messages "$DOMAINS" --sender-domains "$DOMAINS" --pid "$DAEMON_PID" --timeout 120 \
+        --messages "$count" --sender-domains "$DOMAINS" --pid "$DAEMON_PID" --timeout 120 \
         --label "$backend/$phase/$round/start=$START_SECONDS" --csv "$CSV" | grep -E 'messages/s|errors|latency|CPU|RSS' || true
 }
 
 for round in $(seq "$ROUNDS"); do
-    for backend in files pgsql; do
+    for backend in $BACKENDS; do
         start_daemon "$backend"
         echo "== round $round, $backend: listening after $START_SECONDS s; warming up on example.com for $DAEMON_WARMUP s"
         "$LOAD" load --target "inet:$DAEMON_PORT@127.0.0.1" --mode sign --connections "$CONNECTIONS" --warmup 0 \
             --duration "$DAEMON_WARMUP" | grep -E 'messages/s'
-        pass "$backend" cold "$round"
-        pass "$backend" warm "$round"
+        if [[ $backend == opendkim-* ]]; then
+            pass "$backend" cold "$round" "$OPENDKIM_MESSAGES"
+        else
+            pass "$backend" cold "$round" "$DOMAINS"
+            pass "$backend" warm "$round" "$DOMAINS"
+        fi
         stop_pid "$DAEMON_PID"
     done
 done
@@ -220,6 +257,8 @@ for r in csv.DictReader(open(path)):
     backend, phase, _round, start = r["label"].split("/")
     r["start_s"] = start.split("=")[1]
     rows[(backend, phase)].append(r)
+    if backend.startswith("opendkim"):
+        rows[(backend, "warm")].append(r)  # no cache: its one pass stands for both
 
 def med(key, backend, phase):
     values = [float(r[key]) for r in rows[(backend, phase)] if r[key] not in ("", "nan")]
@@ -233,24 +272,32 @@ def say(text=""):
 rounds = max(len(v) for v in rows.values())
 say(f"### {domains:,} signing domains, files vs PostgreSQL (median of {rounds} round(s))")
 say()
-say("| backend | pass | messages/s | p50 ms | p99 ms | daemon CPU ms/msg | peak RSS MB | errors | start-up s |")
-say("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-for backend in ("files", "pgsql"):
-    for phase in ("cold", "warm"):
+say("| daemon | tables | pass | messages/s | p50 ms | p99 ms | daemon CPU ms/msg | peak RSS MB | errors | start-up s |")
+say("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+for backend in ("files", "pgsql", "opendkim-files", "opendkim-pgsql"):
+    for phase in ("cold",) if backend.startswith("opendkim") else ("cold", "warm"):
         if not rows[(backend, phase)]:
             continue
+        daemon, tables = ("OpenDKIM", backend.split("-")[1]) if backend.startswith("opendkim") else ("dkim-milter", backend)
         errors = sum(int(r["errors"]) for r in rows[(backend, phase)])
-        say(f"| {backend} | {phase} | {med('messages_per_s', backend, phase):,.0f} | {med('p50_ms', backend, phase):.2f} "
+        say(f"| {daemon} | {tables} | {phase} | {med('messages_per_s', backend, phase):,.0f} | {med('p50_ms', backend, phase):.2f} "
             f"| {med('p99_ms', backend, phase):.2f} | {med('daemon_cpu_ms_per_message', backend, phase):.3f} "
             f"| {med('daemon_peak_rss_kb', backend, phase) / 1024:,.0f} | {errors} | {med('start_s', backend, phase):.1f} |")
 say()
-warm = med("messages_per_s", "pgsql", "warm") / med("messages_per_s", "files", "warm")
-cold = med("messages_per_s", "pgsql", "cold") / med("messages_per_s", "files", "cold")
+
+def ratio(a, b, phase):
+    return med("messages_per_s", a, phase) / med("messages_per_s", b, phase)
+
+warm, cold = ratio("pgsql", "files", "warm"), ratio("pgsql", "files", "cold")
 extra_ms = med("daemon_cpu_ms_per_message", "pgsql", "cold") - med("daemon_cpu_ms_per_message", "pgsql", "warm")
 say(f"- warm cache: PostgreSQL at **{warm:.0%}** of the files' throughput (goal: at least 80 %)")
 say(f"- cold cache: PostgreSQL at **{cold:.0%}** of the files' throughput; each first look-up of a domain costs the daemon "
     f"{extra_ms:.3f} ms more CPU than a cached one (p50 latency {med('p50_ms', 'pgsql', 'cold'):.2f} ms cold vs "
     f"{med('p50_ms', 'pgsql', 'warm'):.2f} ms warm)")
+for ours, theirs in (("files", "opendkim-files"), ("pgsql", "opendkim-pgsql")):
+    if rows[(theirs, "warm")]:
+        say(f"- {ours}: dkim-milter / OpenDKIM (which reads its tables for every message) **{ratio(ours, theirs, 'warm'):.2f}x** warm, "
+            f"{ratio(ours, theirs, 'cold'):.2f}x cold")
 open(f"{out}/summary.md", "w").write("\n".join(lines) + "\n")
 PY
 echo "results: $OUT/results.csv, $OUT/summary.md"
