@@ -155,7 +155,7 @@ public sealed class PgsqlTable
             entry.Stale = true;
         }
 
-        _ = Task.Run(() => RefreshExpiredAsync(CancellationToken.None));
+        _ = Task.Run(() => RefreshExpiredAsync(_server.Stopping));
     }
 
     /// <summary>Reads again, in batches, every entry that is stale or older than the TTL; failures keep the old values.</summary>
@@ -172,8 +172,9 @@ public sealed class PgsqlTable
                 _server.ReportSuccess();
                 Store(batch, rows);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
+                // The server was stopped (no configuration uses it): the cancellation, or its pool closing.
                 return;
             }
             catch (Exception ex) when (PgsqlServer.IsOutage(ex) || ex is PostgresException)
@@ -195,9 +196,13 @@ public sealed class PgsqlTable
         {
             try
             {
-                var rows = await QueryAsync([key], CancellationToken.None).ConfigureAwait(false);
+                var rows = await QueryAsync([key], _server.Stopping).ConfigureAwait(false);
                 _server.ReportSuccess();
                 Store([key], rows);
+            }
+            catch (Exception) when (_server.Stopping.IsCancellationRequested)
+            {
+                // The server was stopped (no configuration uses it): nothing to refresh any more.
             }
             catch (Exception ex) when (PgsqlServer.IsOutage(ex) || ex is PostgresException)
             {
