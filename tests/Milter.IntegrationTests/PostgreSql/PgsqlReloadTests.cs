@@ -1,6 +1,12 @@
 using System.Globalization;
+using System.Net;
+using System.Text;
 using Milter.IntegrationTests.Daemon;
 using Milter.IntegrationTests.Postfix;
+using Milter.Protocol.Client;
+using Milter.Protocol.Commands;
+using Milter.Protocol.Replies;
+using Milter.Protocol.Wire;
 using Npgsql;
 
 namespace Milter.IntegrationTests.PostgreSql;
@@ -9,7 +15,8 @@ namespace Milter.IntegrationTests.PostgreSql;
 /// Reloads (SIGHUP, SIGUSR1) of a real daemon whose tables are in PostgreSQL, watched from the server's side
 /// (pg_stat_activity, application_name dkim-milter) and through the pgsql look-up metric: a reload that keeps the dsn
 /// keeps the table's warm cache and its connections; a refused reload leaves nothing open on the database it named; a
-/// reload that points at another database, or drops the database tables, closes every connection to the old one.
+/// reload that points at another database, or drops the database tables, closes every connection to the old one, but
+/// only once no message in progress uses the old configuration.
 /// </summary>
 [Collection("PostgreSql")] // one at a time: each class runs its own cluster, and the timing assertions need the cores
 public sealed class PgsqlReloadTests(PostgresCluster cluster) : IClassFixture<PostgresCluster>
@@ -83,6 +90,43 @@ public sealed class PgsqlReloadTests(PostgresCluster cluster) : IClassFixture<Po
         Assert.Null(signature);
         Assert.Equal(0, await daemon.StopAsync(PgsqlRig.StopTimeout));
         Assert.DoesNotContain("unreachable", daemon.Output, StringComparison.Ordinal); // closing is not an outage
+    }
+
+    [Fact]
+    public async Task A_message_in_progress_across_the_reload_keeps_the_old_database_until_it_ends()
+    {
+        await using var first = await PgsqlRig.CreateAsync(cluster, withTrigger: false);
+        await using var second = await PgsqlRig.CreateAsync(cluster, withTrigger: false);
+        await first.AddDomainAsync("example.com", "first");
+        await second.AddDomainAsync("example.com", "second");
+        var (daemon, port) = await first.StartDaemonAsync();
+        await first.AssertSignedAsync(port, "alice@example.com", "example.com", "first", "P1");
+
+        // A message whose first header is in before the reload keeps the configuration it started with.
+        await using var client = await MilterClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        await client.NegotiateAsync(MtaProfile.Postfix6);
+        await client.ConnectAsync("localhost", ConnectionFamily.Inet, 40000, "127.0.0.1");
+        await client.MailAsync(["<bob@example.com>"], [new("i", "P2")]);
+        await client.RecipientAsync(["<carol@example.net>"], [new("i", "P2")]);
+        await client.MessageHeaderAsync("From", " <bob@example.com>"u8, [new("i", "P2")]);
+
+        first.WriteConfig(port, database: second.Database);
+        daemon.Signal(Sighup);
+        await WaitForLinesAsync(daemon, "configuration reloaded", 1);
+        await second.AssertSignedAsync(port, "alice@example.com", "example.com", "second", "P3");
+        Assert.True(await ConnectionsAsync(first.Database) > 0, "the old database was let go under a message in progress");
+
+        // bob@ was never looked up: the old configuration's tables still query the first database.
+        var rest = await client.SendContentAsync(Encoding.ASCII.GetBytes("To: carol@example.net\r\nSubject: across\r\n\r\nbody\r\n"), "P2");
+        await client.QuitAsync();
+        Assert.True(rest.Final.Code is ReplyCode.Continue or ReplyCode.Accept, rest.Final.ToString());
+        var signature = Assert.Single(rest.Modifications.OfType<InsertHeaderReply>(), insert => insert.Name == "DKIM-Signature");
+        Assert.Contains("s=first;", Encoding.ASCII.GetString(signature.Value.Span), StringComparison.Ordinal);
+
+        // Its end releases the old configuration, and with it the first database.
+        await WaitForConnectionsAsync(first.Database, 0);
+        Assert.True(await ConnectionsAsync(second.Database) > 0);
+        Assert.Equal(0, await daemon.StopAsync(PgsqlRig.StopTimeout));
     }
 
     /// <summary>The daemon's connections to <paramref name="database"/>, as the server sees them.</summary>
