@@ -84,7 +84,7 @@ public static class DatasetParser
                 $"write e.g. {setting.Name} dsn:pgsql://dkim:secret@5432+127.0.0.1/mail/table=signing?keycol=pattern?datacol=keyname");
         }
 
-        return new Dataset($"dsn:{parsed.Location}", PostgreSql.PgsqlServer.TableFor(parsed));
+        return new Dataset($"dsn:{parsed.Location}", PostgreSql.PgsqlRegistry.TableFor(parsed));
     }
 
     private static Dataset ReadFile(ConfigEntry setting, string path, DatasetKind kind)

@@ -46,6 +46,9 @@ public sealed class SigningPolicy
     /// <summary>True when a table or peer list is in a database: a decision may then wait for it (a key not cached).</summary>
     public bool UsesDatabase { get; private init; }
 
+    /// <summary>The database tables its decisions read (what a running configuration holds open, <see cref="Datasets.PostgreSql.PgsqlRegistry.Hold"/>).</summary>
+    public IReadOnlyCollection<Datasets.PostgreSql.PgsqlTable> DatabaseTables { get; private init; } = [];
+
     /// <summary>Every key a decision can choose: the KeyTable's entries, or the single KeyFile.</summary>
     public IEnumerable<KeyTableEntry> AllKeys => KeyTable?.Entries ?? (SingleKey is null ? [] : [SingleKey]);
 
@@ -73,7 +76,17 @@ public sealed class SigningPolicy
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(diagnostics);
         var problems = new List<ConfigurationException>();
-        Dataset? Load(string name) => Guard(() => config.Find(name) is { } entry ? DatasetParser.Load(entry) : null, problems);
+        var databaseTables = new HashSet<Datasets.PostgreSql.PgsqlTable>();
+        Dataset? Load(string name)
+        {
+            var dataset = Guard(() => config.Find(name) is { } entry ? DatasetParser.Load(entry) : null, problems);
+            if (dataset?.Database is { } table)
+            {
+                databaseTables.Add(table);
+            }
+
+            return dataset;
+        }
 
         var mode = MilterMode.Sign | MilterMode.Verify;
         if (config.Find("Mode") is { } modeEntry && !MilterModes.TryParse(modeEntry.Value, out mode))
@@ -109,6 +122,7 @@ public sealed class SigningPolicy
         {
             Mode = mode,
             UsesDatabase = config.Entries.Values.Any(entry => entry.Value.StartsWith("dsn:", StringComparison.OrdinalIgnoreCase)),
+            DatabaseTables = databaseTables,
             MultipleSignatures = Guard(() => config.GetBoolean("MultipleSignatures", false), problems),
             SubDomains = Guard(() => config.GetBoolean("SubDomains", false), problems),
             KeyTable = keyTable,

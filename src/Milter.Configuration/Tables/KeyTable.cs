@@ -1,4 +1,5 @@
 using Milter.Configuration.Datasets;
+using Milter.Configuration.Datasets.PostgreSql;
 
 namespace Milter.Configuration.Tables;
 
@@ -6,15 +7,19 @@ namespace Milter.Configuration.Tables;
 public sealed class KeyTable
 {
     private readonly Dictionary<string, KeyTableEntry> _entries;
-    private readonly Dataset? _database;
+    private readonly PgsqlTable? _database;
+
+    /// <summary>Made once: a method group passed per look-up would allocate a delegate per message.</summary>
+    private readonly Func<string, string, KeyTableEntry> _parseRow;
 
     private readonly DatasetKind _kind;
 
-    private KeyTable(Dictionary<string, KeyTableEntry> entries, DatasetKind kind, Dataset? database = null)
+    private KeyTable(Dictionary<string, KeyTableEntry> entries, DatasetKind kind, PgsqlTable? database = null)
     {
         _entries = entries;
         _kind = kind;
         _database = database;
+        _parseRow = ParseRow;
     }
 
     /// <summary>Entries by name (none for a database KeyTable: its rows are read when a decision needs them).</summary>
@@ -31,13 +36,9 @@ public sealed class KeyTable
             return entry;
         }
 
-        if (_database.Find(name) is not { } row)
-        {
-            return null;
-        }
-
-        var problems = new List<ConfigurationException>();
-        return Parse(row, problems) ?? throw new DatasetUnavailableException($"KeyTable row '{name}' in {row.Source} is not domain:selector:key (or domain, selector and key columns)");
+        // Parsed once per row value and kept with the cached row: a warm look-up allocates nothing, and returns the same
+        // entry, so the key loaded for it is found by reference.
+        return _database.Lookup(name, _parseRow);
     }
 
     /// <summary>Builds the table, reporting malformed lines with their file and line.</summary>
@@ -48,7 +49,7 @@ public sealed class KeyTable
         var entries = new Dictionary<string, KeyTableEntry>(StringComparer.OrdinalIgnoreCase);
         if (dataset.Kind == DatasetKind.Database)
         {
-            return new KeyTable(entries, dataset.Kind, dataset);
+            return new KeyTable(entries, dataset.Kind, dataset.Database);
         }
 
         foreach (var line in dataset.Entries)
@@ -69,11 +70,20 @@ public sealed class KeyTable
         return new KeyTable(entries, dataset.Kind);
     }
 
+    /// <summary>A database row (the key lower-cased, as the table caches it) as an entry marked <see cref="KeyTableEntry.IsDatabaseRow"/>.</summary>
+    /// <exception cref="DatasetUnavailableException">The row is not domain:selector:key.</exception>
+    private KeyTableEntry ParseRow(string name, string value)
+    {
+        var problems = new List<ConfigurationException>();
+        return Parse(new DatasetEntry(name, value, _database!.Dsn.Location, 0), problems, isDatabaseRow: true)
+            ?? throw new DatasetUnavailableException($"KeyTable row '{name}' in {_database.Dsn.Location} is not domain:selector:key (or domain, selector and key columns)");
+    }
+
     /// <summary>
     /// One KeyTable value (<c>domain:selector:key</c>, as a file line or a database row's joined columns) as an entry,
     /// or null with the mistake added to <paramref name="problems"/>.
     /// </summary>
-    public static KeyTableEntry? Parse(DatasetEntry line, ICollection<ConfigurationException> problems)
+    public static KeyTableEntry? Parse(DatasetEntry line, ICollection<ConfigurationException> problems, bool isDatabaseRow = false)
     {
         ArgumentNullException.ThrowIfNull(line);
         ArgumentNullException.ThrowIfNull(problems);
@@ -87,6 +97,9 @@ public sealed class KeyTable
 
         string keyPath = parts[2].Trim();
         bool isPath = keyPath.StartsWith('/') || keyPath.StartsWith("./", StringComparison.Ordinal) || keyPath.StartsWith("../", StringComparison.Ordinal);
-        return new KeyTableEntry(line.Key, parts[0].Trim(), parts[1].Trim(), isPath ? keyPath : null, isPath ? null : keyPath, line.Source, line.Line);
+        return new KeyTableEntry(line.Key, parts[0].Trim(), parts[1].Trim(), isPath ? keyPath : null, isPath ? null : keyPath, line.Source, line.Line)
+        {
+            IsDatabaseRow = isDatabaseRow,
+        };
     }
 }

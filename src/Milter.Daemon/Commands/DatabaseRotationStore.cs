@@ -287,7 +287,7 @@ internal sealed class DatabaseRotationStore : IRotationStore
             foreach (var (name, value) in rows)
             {
                 var problems = new List<ConfigurationException>();
-                entries.Add(KeyTable.Parse(new DatasetEntry(name, value, $"{_keys.Location} row '{name}'", 0), problems)
+                entries.Add(KeyTable.Parse(new DatasetEntry(name, value, _keys.Location, 0), problems, isDatabaseRow: true)
                     ?? throw new RotationStoreException($"{_keys.Location}: the row of '{name}' is not domain:selector:key ({string.Join(", ", _keys.DataColumns)} read '{value}')"));
             }
 

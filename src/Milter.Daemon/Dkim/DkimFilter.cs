@@ -1,5 +1,6 @@
 using Milter.Configuration;
 using Milter.Configuration.Checks;
+using Milter.Configuration.Datasets.PostgreSql;
 using Milter.Configuration.Messages;
 using Milter.Configuration.Policy;
 using Milter.Dkim;
@@ -15,10 +16,14 @@ namespace Milter.Daemon.Dkim;
 /// </summary>
 internal sealed class DkimFilter : IDisposable
 {
+    /// <summary>Keeps the policy's database tables open for as long as this filter lives (a message may still use it after a reload).</summary>
+    private readonly IDisposable _databaseTables;
+
     private DkimFilter(SigningPolicy policy, SigningKeys keys, SigningSettings signing, VerificationSettings verification,
         FailureHandling failures, MessageLimits limits, DkimVerifier verifier, bool logWhy, bool logSuccess, bool logResults, TimeProvider timeProvider)
     {
         Policy = policy;
+        _databaseTables = PgsqlRegistry.Hold(policy.DatabaseTables);
         Keys = keys;
         Signing = signing;
         Verification = verification;
@@ -114,5 +119,9 @@ internal sealed class DkimFilter : IDisposable
         }
     }
 
-    public void Dispose() => Keys.Dispose();
+    public void Dispose()
+    {
+        Keys.Dispose();
+        _databaseTables.Dispose();
+    }
 }

@@ -16,7 +16,11 @@ internal sealed class SigningKeys : IDisposable
     private const int MaximumLoadedOnDemand = 100_000;
 
     private readonly Dictionary<KeyTableEntry, (DkimPrivateKey? Key, string? Error)> _keys = [];
-    private readonly ConcurrentDictionary<KeyTableEntry, (DkimPrivateKey? Key, string? Error)> _onDemand = new();
+    /// <summary>
+    /// By reference: a database KeyTable hands out one entry object per row value (see KeyTable.Find), and comparing
+    /// records would hash the whole inline key on every message.
+    /// </summary>
+    private readonly ConcurrentDictionary<KeyTableEntry, (DkimPrivateKey? Key, string? Error)> _onDemand = new(ReferenceEqualityComparer.Instance);
 
     // Keys by where they come from (a file, or the key text itself): a hosting provider's KeyTable often names one key
     // file for many domains, and one loaded copy serves them all, at start-up and on demand alike.
@@ -61,13 +65,13 @@ internal sealed class SigningKeys : IDisposable
             return loaded.Key;
         }
 
-        if (entry.Line != 0)
+        if (!entry.IsDatabaseRow)
         {
             error = "the key was not loaded at start-up";
             return null;
         }
 
-        // A row of a database KeyTable: loaded the first time a message needs it (a rotated key is a new row, so
+        // A row of a database KeyTable: loaded the first time a message needs it (a rotated key is a changed row, so
         // a new entry), then kept. Keys let go are not disposed: a message may still be signing with one.
         if (!_onDemand.TryGetValue(entry, out var onDemand))
         {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Milter.Configuration;
 using Milter.Configuration.Checks;
+using Milter.Configuration.Datasets.PostgreSql;
 using Milter.Daemon.Dkim;
 using Milter.Dkim.Verification;
 
@@ -29,50 +30,64 @@ internal sealed class ConfigurationReloader(
     {
         lock (_lock)
         {
-            ReloadLog.Reloading(log, _configPath);
-            ConfigFile config;
             try
             {
-                config = commandLine.LoadConfiguration();
+                return ReloadOnce();
             }
-            catch (ConfigurationException ex)
+            finally
             {
-                ReloadLog.Diagnostic(log, LogLevel.Error, ex.Message);
-                ReloadLog.Refused(log, 1);
-                return false;
+                // Database tables the configuration in use does not hold (a dsn changed or dropped, or one only this
+                // attempt opened) are closed now, or when the last message of the replaced configuration ends.
+                PgsqlRegistry.ReleaseUnheld();
             }
-
-            var diagnostics = StartupChecks.Run(config, out _);
-            DkimFilter? filter = null;
-            if (!diagnostics.Any(diagnostic => diagnostic.IsError))
-            {
-                filter = DkimFilter.Build(config, resolver, diagnostics);
-            }
-
-            var distinct = StartupChecks.Distinct(diagnostics);
-            foreach (var diagnostic in distinct)
-            {
-                ReloadLog.Diagnostic(log, diagnostic.IsError ? LogLevel.Error : LogLevel.Warning, diagnostic.ToString());
-            }
-
-            int errors = distinct.Count(diagnostic => diagnostic.IsError);
-            if (errors > 0 || filter is null)
-            {
-                filter?.Dispose();
-                ReloadLog.Refused(log, Math.Max(errors, 1));
-                return false;
-            }
-
-            foreach (var entry in DaemonSettings.ChangedRestartOnlyOptions(_running, config))
-            {
-                ReloadLog.NeedsRestart(log, entry.Name, entry.File, entry.Line);
-            }
-
-            filters.Replace(filter);
-            _running = config;
-            ReloadLog.Reloaded(log, _configPath, filter.Policy.AllKeys.Count());
-            return true;
         }
+    }
+
+    private bool ReloadOnce()
+    {
+        ReloadLog.Reloading(log, _configPath);
+        ConfigFile config;
+        try
+        {
+            config = commandLine.LoadConfiguration();
+        }
+        catch (ConfigurationException ex)
+        {
+            ReloadLog.Diagnostic(log, LogLevel.Error, ex.Message);
+            ReloadLog.Refused(log, 1);
+            return false;
+        }
+
+        var diagnostics = StartupChecks.Run(config, out _);
+        DkimFilter? filter = null;
+        if (!diagnostics.Any(diagnostic => diagnostic.IsError))
+        {
+            filter = DkimFilter.Build(config, resolver, diagnostics);
+        }
+
+        var distinct = StartupChecks.Distinct(diagnostics);
+        foreach (var diagnostic in distinct)
+        {
+            ReloadLog.Diagnostic(log, diagnostic.IsError ? LogLevel.Error : LogLevel.Warning, diagnostic.ToString());
+        }
+
+        int errors = distinct.Count(diagnostic => diagnostic.IsError);
+        if (errors > 0 || filter is null)
+        {
+            filter?.Dispose();
+            ReloadLog.Refused(log, Math.Max(errors, 1));
+            return false;
+        }
+
+        foreach (var entry in DaemonSettings.ChangedRestartOnlyOptions(_running, config))
+        {
+            ReloadLog.NeedsRestart(log, entry.Name, entry.File, entry.Line);
+        }
+
+        filters.Replace(filter);
+        _running = config;
+        ReloadLog.Reloaded(log, _configPath, filter.Policy.AllKeys.Count());
+        return true;
     }
 }
 

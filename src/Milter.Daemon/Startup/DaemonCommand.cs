@@ -122,6 +122,9 @@ internal static class DaemonCommand
             return ExitCodes.Success;
         }
 
+        // The filter holds the database tables it uses; whatever else the checks opened is closed.
+        Milter.Configuration.Datasets.PostgreSql.PgsqlRegistry.ReleaseUnheld();
+
         StartupLog.Starting(log, Environment.ProcessId, configPath, settings.Socket.ToString());
         foreach (var (entry, value) in settings.Connections.ShorterThanPostfix(config))
         {

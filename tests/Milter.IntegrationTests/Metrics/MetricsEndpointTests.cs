@@ -72,6 +72,9 @@ public sealed class MetricsEndpointTests : IAsyncLifetime, IDisposable
         "dkim_milter_dataset_lookups_total{backend=\"refile\",result=\"found\"}",
         "dkim_milter_dataset_lookups_total{backend=\"refile\",result=\"not_found\"}",
         "dkim_milter_dataset_lookups_total{backend=\"csl\",result=\"error\"}",
+        "dkim_milter_dataset_lookups_total{backend=\"pgsql\",result=\"found\"}",
+        "dkim_milter_dataset_lookups_total{backend=\"pgsql\",result=\"not_found\"}",
+        "dkim_milter_dataset_lookups_total{backend=\"pgsql\",result=\"error\"}",
     ];
 
     /// <summary>What the traffic of <see cref="Every_series_is_present_and_the_ones_mail_touches_move"/> must increase.</summary>

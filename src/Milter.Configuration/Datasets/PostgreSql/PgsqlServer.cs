@@ -7,24 +7,27 @@ namespace Milter.Configuration.Datasets.PostgreSql;
 
 /// <summary>
 /// One PostgreSQL server (host, port, database, user) that dsn: datasets read from, shared by every dataset and
-/// every configuration (reloads keep the caches): its connection pool, whether it is reachable (one log line when
-/// an outage starts, one when it ends), the LISTEN connection that hears change notifications, and the periodic
-/// refresh of cached entries.
+/// every configuration that names it (reloads keep the caches): its connection pool, whether it is reachable (one
+/// log line when an outage starts, one when it ends), the LISTEN connection that hears change notifications, and the
+/// periodic refresh of cached entries. <see cref="PgsqlRegistry"/> makes it and stops it when no configuration uses
+/// it any more.
 /// </summary>
-public sealed partial class PgsqlServer
+public sealed partial class PgsqlServer : IDisposable
 {
     /// <summary>The channel the daemon LISTENs on; the payload is a key (refresh it in every table) or empty (refresh all).</summary>
     public const string Channel = "dkim_milter";
 
-    private static readonly ConcurrentDictionary<string, PgsqlServer> Servers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PgsqlTable> _tables = new(StringComparer.Ordinal);
     private readonly Lock _stateLock = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task[] _loops = [];
     private int _started;
+    private int _disposed;
     private bool _down;
     private long _downSince;
     private long _lastFailure;
 
-    private PgsqlServer(PgsqlDsn dsn)
+    internal PgsqlServer(PgsqlDsn dsn)
     {
         Name = dsn.Server;
         var builder = new NpgsqlConnectionStringBuilder
@@ -40,6 +43,7 @@ public sealed partial class PgsqlServer
             KeepAlive = 10,
         };
         DataSource = NpgsqlDataSource.Create(builder);
+        Stopping = _stopping.Token;
     }
 
     /// <summary>Where the daemon's log lines go (set once at start-up; nothing is logged before).</summary>
@@ -59,6 +63,15 @@ public sealed partial class PgsqlServer
 
     internal NpgsqlDataSource DataSource { get; }
 
+    /// <summary>Cancelled when the server is disposed: background work of its tables ends quietly.</summary>
+    internal CancellationToken Stopping { get; }
+
+    /// <summary>Its tables (the registry's view: a table is removed when no configuration uses it).</summary>
+    internal IEnumerable<PgsqlTable> Tables => _tables.Values;
+
+    /// <summary>True when no table is left.</summary>
+    internal bool IsUnused => _tables.IsEmpty;
+
     /// <summary>True while the server is known to be unreachable.</summary>
     public bool IsDown
     {
@@ -73,18 +86,47 @@ public sealed partial class PgsqlServer
 
     private static ILogger Log => LoggerFactory.CreateLogger("Milter.Configuration.Datasets.PostgreSql");
 
-    /// <summary>The table a dsn names (one object per server, table and columns for the life of the process).</summary>
-    public static PgsqlTable TableFor(PgsqlDsn dsn)
+    /// <summary>What tells servers apart: everything a connection depends on (the password included).</summary>
+    internal static string KeyOf(PgsqlDsn dsn) => $"{dsn.Server}\n{dsn.Password}";
+
+    /// <summary>This server's table a dsn names (one object per table and columns, kept until the registry removes it).</summary>
+    internal PgsqlTable TableFor(PgsqlDsn dsn) => _tables.GetOrAdd(TableKeyOf(dsn), _ => new PgsqlTable(this, dsn));
+
+    /// <summary>Forgets <paramref name="table"/> (no configuration uses it): notifications and refreshes skip it.</summary>
+    internal void Remove(PgsqlTable table) => _tables.TryRemove(new KeyValuePair<string, PgsqlTable>(TableKeyOf(table.Dsn), table));
+
+    /// <summary>
+    /// Stops the LISTEN connection and the refresh loop, then closes the pool (idle connections at once, those in use
+    /// when they are given back). In the background: the caller may be a message's thread. The registry calls it when
+    /// no configuration uses the server any more.
+    /// </summary>
+    public void Dispose()
     {
-        ArgumentNullException.ThrowIfNull(dsn);
-        var server = Servers.GetOrAdd($"{dsn.Server}\n{dsn.Password}", _ => new PgsqlServer(dsn));
-        var table = server._tables.GetOrAdd($"{dsn.Table}\n{dsn.KeyColumn}\n{string.Join(',', dsn.DataColumns)}", _ => new PgsqlTable(server, dsn));
-        server.Start();
-        return table;
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        LogStopped(Log, Name);
+        var loops = Volatile.Read(ref _loops);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A loop stuck in a network call: closing the pool ends it too.
+            }
+
+            await DataSource.DisposeAsync().ConfigureAwait(false);
+            _stopping.Dispose();
+        });
     }
 
-    /// <summary>Each server's tables, with how many entries they cache (for measurements).</summary>
-    public static IEnumerable<PgsqlTable> AllTables => Servers.Values.SelectMany(server => server._tables.Values);
+    private static string TableKeyOf(PgsqlDsn dsn) => $"{dsn.Table}\n{dsn.KeyColumn}\n{string.Join(',', dsn.DataColumns)}";
 
     /// <summary>True when a failed attempt was so recent that a new one would only add delay (fail fast while down).</summary>
     internal bool ShouldFailFast()
@@ -150,16 +192,15 @@ public sealed partial class PgsqlServer
         _ => false,
     };
 
-    private void Start()
+    /// <summary>Starts the LISTEN connection and the refresh loop (once); they run until <see cref="Dispose"/>.</summary>
+    internal void Start()
     {
         if (Interlocked.Exchange(ref _started, 1) == 1)
         {
             return;
         }
 
-        // Servers live as long as the process (reloads keep their caches), and so do these loops.
-        _ = Task.Run(() => ListenAsync(CancellationToken.None));
-        _ = Task.Run(() => RefreshAsync(CancellationToken.None));
+        Volatile.Write(ref _loops, [Task.Run(() => ListenAsync(Stopping)), Task.Run(() => RefreshAsync(Stopping))]);
     }
 
     /// <summary>LISTEN on <see cref="Channel"/>; reconnects every 2 s while the server is down (and so notices when it is back).</summary>
@@ -187,8 +228,9 @@ public sealed partial class PgsqlServer
                     }
                 }
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
+                // Stopped (the error is the cancellation, or the pool closing under it): not an outage.
                 return;
             }
             catch (Exception ex) when (IsOutage(ex) || ex is InvalidOperationException)
@@ -249,4 +291,7 @@ public sealed partial class PgsqlServer
 
     [LoggerMessage(Level = LogLevel.Information, Message = "database {Server} reachable again after {Seconds} s")]
     private static partial void LogRecovery(ILogger logger, string server, long seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "database {Server} no longer used by the configuration: its connections are closed")]
+    private static partial void LogStopped(ILogger logger, string server);
 }

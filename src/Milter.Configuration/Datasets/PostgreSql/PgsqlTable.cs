@@ -73,6 +73,48 @@ public sealed class PgsqlTable
         return LookupMany([key])[0];
     }
 
+    /// <summary>
+    /// The row for <paramref name="key"/> as <paramref name="parse"/> makes it (from the lower-cased key and the
+    /// value), or null when the table has no such row. The result is kept with the cached row and returned as the same
+    /// object until the row changes, so a cached key costs no parsing and no allocation; a parse that throws is not kept.
+    /// </summary>
+    /// <exception cref="DatasetUnavailableException">Not cached, and the database cannot be reached.</exception>
+    public T? Lookup<T>(string key, Func<string, string, T> parse)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(parse);
+        string lowered = key.ToLowerInvariant();
+        if (!TryGetCached(lowered, PgsqlServer.Clock.GetTimestamp(), out var entry))
+        {
+            if (LookupMany([key])[0] is not { } value)
+            {
+                return null;
+            }
+
+            if (!_cache.TryGetValue(lowered, out entry) || !ReferenceEquals(entry.Value, value))
+            {
+                // Trimmed or replaced meanwhile: this answer is parsed for this caller only.
+                return parse(lowered, value);
+            }
+        }
+
+        if (entry.Value is null)
+        {
+            return null;
+        }
+
+        if (Volatile.Read(ref entry.Parsed) is T parsed)
+        {
+            return parsed;
+        }
+
+        // Two callers may parse the same row at once; either result serves.
+        parsed = parse(lowered, entry.Value);
+        Volatile.Write(ref entry.Parsed, parsed);
+        return parsed;
+    }
+
     /// <summary>The values for several keys at once (one query for those not cached), in the same order.</summary>
     /// <exception cref="DatasetUnavailableException">Some key is not cached, and the database cannot be reached.</exception>
     public string?[] LookupMany(IReadOnlyList<string> keys)
@@ -83,15 +125,9 @@ public sealed class PgsqlTable
         long now = PgsqlServer.Clock.GetTimestamp();
         for (int i = 0; i < keys.Count; i++)
         {
-            string key = keys[i].ToLowerInvariant();
-            if (_cache.TryGetValue(key, out var entry))
+            if (TryGetCached(keys[i].ToLowerInvariant(), now, out var entry))
             {
                 values[i] = entry.Value;
-                entry.LastUsed = now;
-                if (entry.Stale || PgsqlServer.Clock.GetElapsedTime(entry.ReadAt, now) > PgsqlServer.CacheTtl)
-                {
-                    RefreshInBackground(key);
-                }
             }
             else
             {
@@ -144,6 +180,23 @@ public sealed class PgsqlTable
         return values;
     }
 
+    /// <summary>The cached entry of a lower-cased key, marked used; past its TTL or named by a notification it is read again in the background.</summary>
+    private bool TryGetCached(string key, long now, out Entry entry)
+    {
+        if (!_cache.TryGetValue(key, out entry!))
+        {
+            return false;
+        }
+
+        entry.LastUsed = now;
+        if (entry.Stale || PgsqlServer.Clock.GetElapsedTime(entry.ReadAt, now) > PgsqlServer.CacheTtl)
+        {
+            RefreshInBackground(key);
+        }
+
+        return true;
+    }
+
     internal void MarkStale(string key)
     {
         if (_cache.TryGetValue(key.ToLowerInvariant(), out var entry))
@@ -160,7 +213,7 @@ public sealed class PgsqlTable
             entry.Stale = true;
         }
 
-        _ = Task.Run(() => RefreshExpiredAsync(CancellationToken.None));
+        _ = Task.Run(() => RefreshExpiredAsync(_server.Stopping));
     }
 
     /// <summary>Reads again, in batches, every entry that is stale or older than the TTL; failures keep the old values.</summary>
@@ -177,8 +230,9 @@ public sealed class PgsqlTable
                 _server.ReportSuccess();
                 Store(batch, rows);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
+                // The server was stopped (no configuration uses it): the cancellation, or its pool closing.
                 return;
             }
             catch (Exception ex) when (PgsqlServer.IsOutage(ex) || ex is PostgresException)
@@ -200,9 +254,13 @@ public sealed class PgsqlTable
         {
             try
             {
-                var rows = await QueryAsync([key], CancellationToken.None).ConfigureAwait(false);
+                var rows = await QueryAsync([key], _server.Stopping).ConfigureAwait(false);
                 _server.ReportSuccess();
                 Store([key], rows);
+            }
+            catch (Exception) when (_server.Stopping.IsCancellationRequested)
+            {
+                // The server was stopped (no configuration uses it): nothing to refresh any more.
             }
             catch (Exception ex) when (PgsqlServer.IsOutage(ex) || ex is PostgresException)
             {
@@ -221,7 +279,14 @@ public sealed class PgsqlTable
         long now = PgsqlServer.Clock.GetTimestamp();
         foreach (string key in keys)
         {
-            _cache[key] = new Entry(rows.GetValueOrDefault(key), now);
+            var entry = new Entry(rows.GetValueOrDefault(key), now);
+            if (_cache.TryGetValue(key, out var previous) && string.Equals(previous.Value, entry.Value, StringComparison.Ordinal))
+            {
+                // The row did not change: what was made of it stays the same object (a loaded key stays loaded).
+                entry.Parsed = Volatile.Read(ref previous.Parsed);
+            }
+
+            _cache[key] = entry;
         }
 
         if (_cache.Count > PgsqlServer.CacheSize && Interlocked.Exchange(ref _trimming, 1) == 0)
@@ -304,5 +369,8 @@ public sealed class PgsqlTable
         public long LastUsed { get; set; } = readAt;
 
         public bool Stale { get; set; }
+
+        /// <summary>What <see cref="Lookup{T}"/> made of <see cref="Value"/>, or null until asked.</summary>
+        public object? Parsed;
     }
 }
