@@ -22,9 +22,10 @@ internal sealed class SigningKeys : IDisposable
     /// </summary>
     private readonly ConcurrentDictionary<KeyTableEntry, (DkimPrivateKey? Key, string? Error)> _onDemand = new(ReferenceEqualityComparer.Instance);
 
-    // Keys by where they come from (a file, or the key text itself): a hosting provider's KeyTable often names one key
-    // file for many domains, and one loaded copy serves them all, at start-up and on demand alike.
+    // Keys by where they come from (a file as it is now, or the key text itself): a hosting provider's KeyTable often
+    // names one key file for many domains, and one loaded copy serves them all, at start-up and on demand alike.
     private readonly ConcurrentDictionary<string, (DkimPrivateKey? Key, string? Error)> _byMaterial = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _startUpMaterials = new(StringComparer.Ordinal);
 
     public SigningKeys(IEnumerable<KeyTableEntry> entries)
     {
@@ -33,15 +34,25 @@ internal sealed class SigningKeys : IDisposable
         {
             if (!_keys.ContainsKey(entry))
             {
-                _keys.Add(entry, LoadShared(entry));
+                string material = MaterialOf(entry);
+                _startUpMaterials.Add(material);
+                _keys.Add(entry, _byMaterial.GetOrAdd(material, _ => Load(entry)));
             }
         }
     }
 
-    private (DkimPrivateKey? Key, string? Error) LoadShared(KeyTableEntry entry) =>
-        _byMaterial.GetOrAdd(MaterialOf(entry), _ => Load(entry));
+    private static string MaterialOf(KeyTableEntry entry)
+    {
+        if (entry.KeyPath is not { } path)
+        {
+            return "inline:" + entry.InlineKey;
+        }
 
-    private static string MaterialOf(KeyTableEntry entry) => entry.KeyPath is { } path ? "file:" + path : "inline:" + entry.InlineKey;
+        // A key file rewritten in place (a new key under the old name, a changed row naming it) is read again: its
+        // size and modification time are part of the name.
+        var file = new FileInfo(path);
+        return file.Exists ? $"file:{file.Length}:{file.LastWriteTimeUtc.Ticks}:{path}" : "file:" + path;
+    }
 
     private static (DkimPrivateKey? Key, string? Error) Load(KeyTableEntry entry)
     {
@@ -78,13 +89,13 @@ internal sealed class SigningKeys : IDisposable
             if (_onDemand.Count >= MaximumLoadedOnDemand || _byMaterial.Count >= _keys.Count + MaximumLoadedOnDemand)
             {
                 _onDemand.Clear();
-                foreach (var material in _byMaterial.Keys.Except(_keys.Keys.Select(MaterialOf)))
+                foreach (var material in _byMaterial.Keys.Where(material => !_startUpMaterials.Contains(material)))
                 {
                     _byMaterial.TryRemove(material, out _);
                 }
             }
 
-            onDemand = _onDemand.GetOrAdd(entry, LoadShared);
+            onDemand = _onDemand.GetOrAdd(entry, row => _byMaterial.GetOrAdd(MaterialOf(row), _ => Load(row)));
         }
 
         error = onDemand.Error;

@@ -88,6 +88,19 @@ internal sealed class PgsqlRig : IAsyncDisposable
         await Cluster.ExecuteAsync(Database, "UPDATE keys SET selector = @selector, key = @key WHERE name = @name", ("name", domain), ("selector", selector), ("key", key));
     }
 
+    /// <summary>
+    /// Writes a new key over the domain's key file (same path, as an administrator replacing it in place would) and
+    /// points the domain's KeyTable row at <paramref name="newSelector"/>.
+    /// </summary>
+    public async Task ReplaceKeyFileInPlaceAsync(string domain, string oldSelector, string newSelector)
+    {
+        string path = _keys[$"{oldSelector}.{domain}"].PrivateKeyPath;
+        using var rsa = RSA.Create(2048);
+        File.WriteAllText(path, rsa.ExportPkcs8PrivateKeyPem());
+        _keys[$"{newSelector}.{domain}"] = new DkimKey(newSelector, domain, path, $"v=DKIM1; k=rsa; p={Convert.ToBase64String(rsa.ExportSubjectPublicKeyInfo())}");
+        await Cluster.ExecuteAsync(Database, "UPDATE keys SET selector = @selector WHERE name = @name", ("name", domain), ("selector", newSelector));
+    }
+
     public string WriteConfig(int port, string extra = "", string? database = null)
     {
         string dsn = $"dsn:pgsql://postgres@{Cluster.Port.ToString(CultureInfo.InvariantCulture)}+127.0.0.1/{database ?? Database}";
