@@ -83,6 +83,21 @@ public sealed class PostgresCluster : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A hot standby of this cluster (pg_basebackup -R: streaming replication, read-only), on its own free port and
+    /// directory. The caller disposes it (before this cluster).
+    /// </summary>
+    public async Task<PostgresCluster> StartStandbyAsync()
+    {
+        var standby = new PostgresCluster { _bin = _bin, _directory = Directory.CreateTempSubdirectory("dkim-pg-standby-").FullName };
+        await RunAsync("/usr/bin/chown", "postgres:postgres", standby._directory);
+        await standby.AsPostgresAsync("pg_basebackup", "-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres",
+            "-D", standby.Data, "-R", "-X", "stream", "-c", "fast", "--no-sync");
+        standby.Port = FreePort.Pick();
+        await standby.StartAsync();
+        return standby;
+    }
+
     private Task AsPostgresAsync(string program, params string[] arguments) =>
         RunAsync("/usr/sbin/runuser", ["-u", "postgres", "--", Path.Combine(_bin, program), .. arguments]);
 

@@ -17,6 +17,9 @@ public sealed partial class PgsqlServer : IDisposable
     /// <summary>The channel the daemon LISTENs on; the payload is a key (refresh it in every table) or empty (refresh all).</summary>
     public const string Channel = "dkim_milter";
 
+    /// <summary>How often LISTEN is tried again on a standby (it may be promoted).</summary>
+    private static readonly TimeSpan StandbyRetry = TimeSpan.FromSeconds(60);
+
     private readonly ConcurrentDictionary<string, PgsqlTable> _tables = new(StringComparer.Ordinal);
     private readonly Lock _stateLock = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -26,6 +29,9 @@ public sealed partial class PgsqlServer : IDisposable
     private bool _down;
     private long _downSince;
     private long _lastFailure;
+
+    // Touched by the LISTEN loop only.
+    private bool _standbyReported;
 
     internal PgsqlServer(PgsqlDsn dsn)
     {
@@ -208,6 +214,7 @@ public sealed partial class PgsqlServer : IDisposable
     {
         while (!cancellationToken.IsCancellationRequested)
         {
+            var retry = TimeSpan.FromSeconds(2);
             try
             {
                 await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -218,6 +225,12 @@ public sealed partial class PgsqlServer : IDisposable
                 }
 
                 ReportSuccess();
+                if (_standbyReported)
+                {
+                    _standbyReported = false;
+                    LogListening(Log, Name);
+                }
+
                 while (!cancellationToken.IsCancellationRequested)
                 {
                     // The timeout makes a dead connection show up; keepalives make WaitAsync notice it too.
@@ -233,6 +246,19 @@ public sealed partial class PgsqlServer : IDisposable
                 // Stopped (the error is the cancellation, or the pool closing under it): not an outage.
                 return;
             }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ReadOnlySqlTransaction)
+            {
+                // A hot standby refuses LISTEN ("cannot execute LISTEN during recovery") but answers queries: not an
+                // outage. Changes then come through the periodic refresh; try again now and then, for a promotion.
+                ReportSuccess();
+                if (!_standbyReported)
+                {
+                    _standbyReported = true;
+                    LogStandby(Log, Name, (long)CacheTtl.TotalSeconds);
+                }
+
+                retry = StandbyRetry;
+            }
             catch (Exception ex) when (IsOutage(ex) || ex is InvalidOperationException)
             {
                 ReportFailure(ex);
@@ -240,7 +266,7 @@ public sealed partial class PgsqlServer : IDisposable
 
             try
             {
-                await Task.Delay(TimeSpan.FromSeconds(2), Clock, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(retry, Clock, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -285,6 +311,12 @@ public sealed partial class PgsqlServer : IDisposable
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "database {Server} is a read-only standby: it cannot send change notifications (LISTEN), so changes made on the primary are read by the periodic refresh, within DatabaseCacheTTL ({Seconds} s) and half of it")]
+    private static partial void LogStandby(ILogger logger, string server, long seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "database {Server} is no longer a standby: change notifications (LISTEN) are heard again")]
+    private static partial void LogListening(ILogger logger, string server);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "database {Server} unreachable ({Reason}): signing continues with the {Cached} cached entries; look-ups not cached get On-InternalError until it is back")]
     private static partial void LogOutage(ILogger logger, string server, string reason, int cached);
