@@ -93,6 +93,24 @@ public sealed class PgsqlOpenDkimParityTests(PostgresCluster cluster) : IClassFi
         await rig.AssertSignedAsync(port, "alice@example.org", "example.org", "one1", "O1");
     }
 
+    [Theory]
+    [InlineData("table=keys&keycol=name&datacol=domain,selector,key", "port+", "not '&'")]
+    [InlineData("table=keys?keycol=name?datacol=domain,selector,key", "host:port", "write the port before the host")]
+    public async Task Dsn_lines_OpenDKIM_refuses_are_refused_here_too(string parameters, string portForm, string ourProblem)
+    {
+        await using var rig = await PgsqlRig.CreateAsync(cluster, withTrigger: false);
+        string server = portForm == "port+" ? $"{Port(cluster.Port)}+127.0.0.1" : $"127.0.0.1:{Port(cluster.Port)}";
+        string dsn = $"dsn:pgsql://postgres@{server}/{rig.Database}";
+        string config = WriteConfig(rig, "refused", $"{dsn}/{parameters}", $"{dsn}/table=signing?keycol=pattern?datacol=keyname");
+
+        var openDkim = await Assert.ThrowsAsync<InvalidOperationException>(() => OpenDkimProcess.StartAsync(config, FreePort.Pick()));
+        Assert.Contains("dkimf_db_open(): Invalid argument", openDkim.Message, StringComparison.Ordinal);
+        var (exitCode, output) = await DaemonProcess.RunAsync("-x", config, "-n");
+        Assert.Equal(78, exitCode);
+        Assert.Contains("configuration error at line", output, StringComparison.Ordinal);
+        Assert.Contains(ourProblem, output, StringComparison.Ordinal);
+    }
+
     private static async Task AssertUnsignedAsync(int port, string sender, string queueId)
     {
         var (final, _, signature) = await PgsqlRig.SendAsync(port, sender, queueId);
