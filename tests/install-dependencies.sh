@@ -3,7 +3,8 @@
 # swaks) when any is missing. Needs root for the install; does nothing when all are there.
 set -euo pipefail
 
-packages=(postfix miltertest opendkim opendkim-tools python3-dkim swaks postgresql)
+# libopendbx1-pgsql: the real OpenDKIM reads dsn:pgsql:// tables through OpenDBX; the parity tests give it ours.
+packages=(postfix miltertest opendkim opendkim-tools python3-dkim swaks postgresql libopendbx1-pgsql)
 missing=()
 for package in "${packages[@]}"; do
     # Not just `dpkg -s`: that also succeeds for a removed package whose config files remain.

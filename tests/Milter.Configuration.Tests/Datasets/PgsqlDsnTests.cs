@@ -22,7 +22,7 @@ public sealed class PgsqlDsnTests
     [Fact]
     public void User_and_port_are_optional()
     {
-        var dsn = PgsqlDsn.TryParse("pgsql://127.0.0.1/mail/table=signing&keycol=pattern&datacol=keyname", out _);
+        var dsn = PgsqlDsn.TryParse("pgsql://127.0.0.1/mail/table=signing?keycol=pattern?datacol=keyname", out _);
 
         Assert.NotNull(dsn);
         Assert.Null(dsn.User);
@@ -30,12 +30,27 @@ public sealed class PgsqlDsnTests
         Assert.Equal("keyname", Assert.Single(dsn.DataColumns));
     }
 
+    [Fact]
+    public void Parameter_names_are_case_insensitive_and_empty_parameters_are_skipped_as_in_OpenDKIM()
+    {
+        // Upper-case names measured with the real OpenDKIM 2.11; it splits on '?' with strtok, which skips empty parts.
+        var dsn = PgsqlDsn.TryParse("pgsql://dkim@5433+127.0.0.1/mail/TABLE=keys??KeyCol=name?DATACOL=domain, selector, key?", out string? problem);
+
+        Assert.Null(problem);
+        Assert.NotNull(dsn);
+        Assert.Equal(("keys", "name", 5433), (dsn.Table, dsn.KeyColumn, dsn.Port));
+        Assert.Equal(["domain", "selector", "key"], dsn.DataColumns);
+    }
+
     [Theory]
     [InlineData("mysql://u:p@localhost/db/table=t?keycol=k?datacol=d", "mysql backend is not supported")]
     [InlineData("pgsql://localhost:5432/db/table=t?keycol=k?datacol=d", "port before the host")]
     [InlineData("pgsql://x+localhost/db/table=t?keycol=k?datacol=d", "not a port number")]
     [InlineData("pgsql://localhost/db/table=t?keycol=k", "no datacol=")]
-    [InlineData("pgsql://localhost/db/table=t?keycol=k?datacol=d?filter=x", "unknown parameter 'filter'")]
+    [InlineData("pgsql://localhost/db/table=t?keycol=k?datacol=d?filter=x", "filter= (OpenDKIM's extra SQL condition) is not supported: make a VIEW")]
+    [InlineData("pgsql://localhost/db/table=t?keycol=k?datacol=d?sslmode=require", "unknown parameter 'sslmode'")]
+    [InlineData("pgsql://localhost/db/table=t&keycol=k&datacol=d", "separated by '?', not '&'")]
+    [InlineData("pgsql://localhost/db/table=t?keycol=k&datacol=d", "separated by '?', not '&'")]
     [InlineData("pgsql://localhost/db/table=t;drop?keycol=k?datacol=d", "table and column names")]
     [InlineData("pgsql://localhost/table=t?keycol=k?datacol=d", "expected [port+]host/database")]
     public void Mistakes_are_named(string text, string expected)

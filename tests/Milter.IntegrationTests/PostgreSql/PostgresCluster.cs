@@ -68,6 +68,39 @@ public sealed class PostgresCluster : IAsyncLifetime
         return name;
     }
 
+    /// <summary>
+    /// Creates a login role that must give <paramref name="password"/> over TCP (scram-sha-256; every other role keeps
+    /// "trust"): its pg_hba.conf line goes first, since the first matching line decides, and the server reloads. Returns
+    /// once a connection without the password is refused, since a reload takes effect asynchronously.
+    /// </summary>
+    public async Task CreatePasswordRoleAsync(string role, string password)
+    {
+        await ExecuteAsync("postgres", $"CREATE ROLE {role} LOGIN PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}'");
+        string hba = Path.Combine(Data, "pg_hba.conf");
+        await File.WriteAllTextAsync(hba, $"host all {role} 127.0.0.1/32 scram-sha-256\n" + await File.ReadAllTextAsync(hba));
+        await AsPostgresAsync("pg_ctl", "-D", Data, "reload");
+        var deadline = DateTime.UtcNow + Timeout;
+        while (true)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};Username={role};Password=not-{password};Database=postgres;Pooling=false");
+                await connection.OpenAsync();
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidPassword)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"{hba}: role {role} still gets in without its password after the reload");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     public async Task DisposeAsync()
     {
         try

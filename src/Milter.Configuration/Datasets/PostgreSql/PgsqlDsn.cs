@@ -5,7 +5,9 @@ namespace Milter.Configuration.Datasets.PostgreSql;
 /// <c>dsn:pgsql://[user[:pwd]@][port+]host/dbase/table=TABLE?keycol=KEY?datacol=COL[,COL...]</c>. As in OpenDKIM
 /// the port goes before the host with '+' (':' separates user and password), and no value may contain
 /// '/', '@', ':', '?', '=' or '+'. Several datacols are joined with ':' into one value, so a KeyTable row can
-/// keep domain, selector and key in three columns. Parameters may also be separated by '&amp;'.
+/// keep domain, selector and key in three columns. Parameters are separated by '?' only: the real OpenDKIM 2.11
+/// refuses a dsn whose parameters are separated by '&amp;' ("Invalid argument"), so we refuse it too, with the fix,
+/// rather than accept a line that would not work if the administrator went back to OpenDKIM.
 /// </summary>
 public sealed record PgsqlDsn(string? User, string? Password, string Host, int Port, string Database, string Table, string KeyColumn, IReadOnlyList<string> DataColumns)
 {
@@ -75,8 +77,15 @@ public sealed record PgsqlDsn(string? User, string? Password, string Host, int P
             return null;
         }
 
+        if (parts[2].Contains('&', StringComparison.Ordinal))
+        {
+            // No table or column name can hold '&' (IsIdentifier), so it can only be meant as a separator.
+            problem = $"'{parts[2]}': parameters are separated by '?', not '&' (OpenDKIM refuses '&' too): table=TABLE?keycol=COLUMN?datacol=COLUMN";
+            return null;
+        }
+
         var parameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (string parameter in parts[2].Split('?', '&'))
+        foreach (string parameter in parts[2].Split('?'))
         {
             if (parameter.Length == 0)
             {
@@ -91,9 +100,16 @@ public sealed record PgsqlDsn(string? User, string? Password, string Host, int P
             }
 
             string name = parameter[..equals].ToLowerInvariant();
+            if (name == "filter")
+            {
+                // OpenDKIM appends it to its query as "AND <filter>"; our query is built from identifiers only.
+                problem = "filter= (OpenDKIM's extra SQL condition) is not supported: make a VIEW with that WHERE condition and name the view in table=";
+                return null;
+            }
+
             if (name is not ("table" or "keycol" or "datacol"))
             {
-                problem = $"unknown parameter '{parameter[..equals]}': pgsql datasets take table, keycol and datacol";
+                problem = $"unknown parameter '{parameter[..equals]}': pgsql datasets take table, keycol and datacol (OpenDKIM silently ignores any other name: remove it)";
                 return null;
             }
 
