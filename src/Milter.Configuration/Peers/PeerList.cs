@@ -103,7 +103,7 @@ public sealed class PeerList
         var candidates = new List<string>();
         if (!string.IsNullOrEmpty(hostname) && !hostname.StartsWith('['))
         {
-            string host = hostname.TrimEnd('.');
+            string host = hostname.TrimEnd('.').ToLowerInvariant(); // the table compares exactly; host names ignore case
             for (int start = 0; start >= 0 && start < host.Length; start = host.IndexOf('.', start + 1))
             {
                 candidates.Add(host[start..]);

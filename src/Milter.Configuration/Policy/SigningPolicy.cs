@@ -297,8 +297,9 @@ public sealed class SigningPolicy
             {
                 if (KeyTable.Find(match.KeyName) is not { } key)
                 {
-                    reasons.Add($"SigningTable line {match.Line} matches {sender} but names key '{match.KeyName}', which is not in the KeyTable");
-                    continue;
+                    // Start-up checks refuse this in files; a database can change under us. OpenDKIM tempfails such
+                    // mail, and so do we: a message the tables mean to sign never leaves unsigned by our mistake.
+                    throw new DatasetUnavailableException($"SigningTable entry '{match.Pattern}' ({match.Source}{(match.Line > 0 ? $":{match.Line}" : "")}) matches {sender} but names key '{match.KeyName}', which is not in the KeyTable");
                 }
 
                 keys.Add(new SigningKeyChoice(key, key.DomainFor(senderDomain), match.Signer));

@@ -48,8 +48,9 @@ public sealed class SigningTable
         string domain = at < 0 ? address : address[(at + 1)..];
         if (_dataset.Database is { } database)
         {
-            // One query for every candidate not cached; OpenDKIM's order decides among those found.
-            var candidates = Candidates(user, domain).ToList();
+            // One query for every candidate not cached; OpenDKIM's order decides among those found. Like OpenDKIM, the
+            // domain is lower-cased and the local part kept as written (the database compares exactly).
+            var candidates = Candidates(user, domain.ToLowerInvariant()).ToList();
             var values = database.LookupMany(candidates);
             var found = new List<SigningTableMatch>();
             for (int i = 0; i < candidates.Count; i++)

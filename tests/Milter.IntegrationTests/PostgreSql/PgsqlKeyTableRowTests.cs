@@ -29,7 +29,9 @@ public sealed class PgsqlKeyTableRowTests(PostgresCluster cluster) : IClassFixtu
             Assert.DoesNotContain(diagnostics, diagnostic => diagnostic.IsError);
             var keyTable = policy.KeyTable!;
 
-            var first = keyTable.Find("Example.COM");
+            // Names compare exactly in a database, as in OpenDKIM's (a file KeyTable ignores case).
+            Assert.Null(keyTable.Find("Example.COM"));
+            var first = keyTable.Find("example.com");
             Assert.NotNull(first);
             Assert.True(first.IsDatabaseRow);
             Assert.Equal(("example.com", "example.com", "pg1", 0), (first.Name, first.Domain, first.Selector, first.Line));

@@ -11,8 +11,8 @@ namespace Milter.IntegrationTests.PostgreSql;
 /// The drop-in promise for tables in PostgreSQL: one opendkim.conf with <c>dsn:pgsql://</c> KeyTable and SigningTable
 /// lines, given unchanged to the real OpenDKIM 2.11 (through OpenDBX's pgsql backend, libopendbx1-pgsql) and to
 /// dkim-milter, makes both sign each sender with the same d= and s=, both signatures verified by dkimpy; a sender
-/// in no row is signed by neither. Where the two were measured to differ (docs/OPERATIONS.md, "Compared with
-/// OpenDKIM"), the test shows the difference.
+/// in no row is signed by neither; key case, integer key columns and a row naming no key are handled alike. Where
+/// the two still differ (docs/OPERATIONS.md, "Compared with OpenDKIM"), the test shows the difference.
 /// </summary>
 [Collection("PostgreSql")] // one at a time: each class runs its own cluster
 public sealed class PgsqlOpenDkimParityTests(PostgresCluster cluster) : IClassFixture<PostgresCluster>
@@ -91,6 +91,60 @@ public sealed class PgsqlOpenDkimParityTests(PostgresCluster cluster) : IClassFi
         int port = FreePort.Pick();
         await using var ours = await DaemonProcess.StartAsync("-x", config, "-f", "-p", Socket(port));
         await rig.AssertSignedAsync(port, "alice@example.org", "example.org", "one1", "O1");
+    }
+
+    [Fact]
+    public async Task Key_case_integer_key_columns_and_a_row_naming_no_key_are_handled_alike()
+    {
+        await using var rig = await PgsqlRig.CreateAsync(cluster, withTrigger: false);
+        await rig.AddDomainAsync("example.com", "dom1");
+        await rig.AddDomainAsync("other.example", "oth1");
+        await rig.AddDomainAsync("mixed.example", "mix1");
+        // OpenDKIM's README.SQL layout: an integer id joins the SigningTable to the KeyTable.
+        await cluster.ExecuteAsync(rig.Database, """
+            CREATE TABLE keys2 (id integer PRIMARY KEY, domain text NOT NULL, selector text NOT NULL, key text NOT NULL);
+            CREATE TABLE signing2 (pattern text PRIMARY KEY, keyid integer NOT NULL);
+            INSERT INTO keys2 SELECT 1, domain, selector, key FROM keys WHERE name = 'example.com';
+            INSERT INTO keys2 SELECT 2, domain, selector, key FROM keys WHERE name = 'other.example';
+            INSERT INTO keys2 SELECT 3, domain, selector, key FROM keys WHERE name = 'mixed.example';
+            INSERT INTO signing2 VALUES ('example.com', 1), ('alice@example.com', 2), ('mixed.example', 3);
+            UPDATE keys SET name = 'Mixed.Example' WHERE name = 'mixed.example';
+            UPDATE signing SET keyname = 'Mixed.Example' WHERE pattern = 'mixed.example';
+            INSERT INTO signing VALUES ('alice@example.com', 'other.example');
+            """);
+        string dsn = $"dsn:pgsql://postgres@{Port(cluster.Port)}+127.0.0.1/{rig.Database}";
+        string byId = WriteConfig(rig, "by-id", $"{dsn}/table=keys2?keycol=id?datacol=domain,selector,key", $"{dsn}/table=signing2?keycol=pattern?datacol=keyid");
+        string byName = WriteConfig(rig, "by-name", $"{dsn}/table=keys?keycol=name?datacol=domain,selector,key", $"{dsn}/table=signing?keycol=pattern?datacol=keyname");
+
+        await using (var both = await BothDaemons.StartAsync(byId))
+        {
+            foreach (int port in both.Ports)
+            {
+                await rig.AssertSignedAsync(port, "bob@example.com", "example.com", "dom1", $"I{port}");
+                await rig.AssertSignedAsync(port, "alice@example.com", "other.example", "oth1", $"J{port}");
+            }
+        }
+
+        await using (var both = await BothDaemons.StartAsync(byName))
+        {
+            // A key name with capitals is found as written, and a local part keeps its case: ALICE is not alice.
+            foreach (int port in both.Ports)
+            {
+                await rig.AssertSignedAsync(port, "bob@mixed.example", "mixed.example", "mix1", $"K{port}");
+                await rig.AssertSignedAsync(port, "ALICE@example.com", "example.com", "dom1", $"L{port}");
+                await rig.AssertSignedAsync(port, "alice@example.com", "other.example", "oth1", $"M{port}");
+            }
+
+            // A row naming a key that is not in the KeyTable, added while both run: that sender's mail is tempfailed.
+            await cluster.ExecuteAsync(rig.Database, "INSERT INTO signing VALUES ('broken.example', 'no-such-key')");
+            foreach (int port in both.Ports)
+            {
+                var (final, _, signature) = await PgsqlRig.SendAsync(port, "carol@broken.example", $"N{port}");
+                Assert.Null(signature);
+                // OpenDKIM answers TEMPFAIL; dkim-milter a 451 with the reason (On-InternalError's tempfail).
+                Assert.True(final.Code == ReplyCode.TempFail || final is ReplyWithCodeReply { Text: ['4', ..] }, $"port {port}: {final}");
+            }
+        }
     }
 
     [Theory]

@@ -5,7 +5,8 @@ namespace Milter.Configuration.Datasets.PostgreSql;
 
 /// <summary>
 /// One dsn: table, read key by key and cached: <c>SELECT keycol, datacol... FROM table WHERE keycol = ANY(keys)</c>,
-/// several datacols joined with ':'. Keys are looked up in lower case (store them so). A cached entry, found or
+/// several datacols joined with ':'. Keys are compared as text and exactly, as OpenDKIM compares them (callers lower-case
+/// what OpenDKIM lower-cases: a sender's domain, a client's host name). A cached entry, found or
 /// not found, is answered from memory at once; once older than <see cref="PgsqlServer.CacheTtl"/>, or named by a
 /// notification, it is read again in the background and the old value is served meanwhile, also for as long as the
 /// database is unreachable. Only a key not cached waits for the database; if it cannot be reached the look-up
@@ -26,7 +27,7 @@ public sealed class PgsqlTable
     {
         _server = server;
         Dsn = dsn;
-        _select = $"SELECT {dsn.KeyColumn}::text, {string.Join(", ", dsn.DataColumns.Select(column => column + "::text"))} FROM {dsn.Table} WHERE {dsn.KeyColumn} = ANY(@keys)";
+        _select = $"SELECT {dsn.KeyColumn}::text, {string.Join(", ", dsn.DataColumns.Select(column => column + "::text"))} FROM {dsn.Table} WHERE {dsn.KeyColumn}::text = ANY(@keys)";
     }
 
     /// <summary>The dsn it was made from.</summary>
@@ -74,7 +75,7 @@ public sealed class PgsqlTable
     }
 
     /// <summary>
-    /// The row for <paramref name="key"/> as <paramref name="parse"/> makes it (from the lower-cased key and the
+    /// The row for <paramref name="key"/> as <paramref name="parse"/> makes it (from the key and the
     /// value), or null when the table has no such row. The result is kept with the cached row and returned as the same
     /// object until the row changes, so a cached key costs no parsing and no allocation; a parse that throws is not kept.
     /// </summary>
@@ -84,18 +85,17 @@ public sealed class PgsqlTable
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(parse);
-        string lowered = key.ToLowerInvariant();
-        if (!TryGetCached(lowered, PgsqlServer.Clock.GetTimestamp(), out var entry))
+        if (!TryGetCached(key, PgsqlServer.Clock.GetTimestamp(), out var entry))
         {
             if (LookupMany([key])[0] is not { } value)
             {
                 return null;
             }
 
-            if (!_cache.TryGetValue(lowered, out entry) || !ReferenceEquals(entry.Value, value))
+            if (!_cache.TryGetValue(key, out entry) || !ReferenceEquals(entry.Value, value))
             {
                 // Trimmed or replaced meanwhile: this answer is parsed for this caller only.
-                return parse(lowered, value);
+                return parse(key, value);
             }
         }
 
@@ -110,7 +110,7 @@ public sealed class PgsqlTable
         }
 
         // Two callers may parse the same row at once; either result serves.
-        parsed = parse(lowered, entry.Value);
+        parsed = parse(key, entry.Value);
         Volatile.Write(ref entry.Parsed, parsed);
         return parsed;
     }
@@ -125,7 +125,7 @@ public sealed class PgsqlTable
         long now = PgsqlServer.Clock.GetTimestamp();
         for (int i = 0; i < keys.Count; i++)
         {
-            if (TryGetCached(keys[i].ToLowerInvariant(), now, out var entry))
+            if (TryGetCached(keys[i], now, out var entry))
             {
                 values[i] = entry.Value;
             }
@@ -145,7 +145,7 @@ public sealed class PgsqlTable
             throw CachedOnlyLookups.NotCached();
         }
 
-        var wanted = missing.Select(i => keys[i].ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToArray();
+        var wanted = missing.Select(i => keys[i]).Distinct(StringComparer.Ordinal).ToArray();
         if (_server.ShouldFailFast())
         {
             throw new DatasetUnavailableException($"{Dsn.Location} is unreachable and '{wanted[0]}' is not cached");
@@ -174,13 +174,13 @@ public sealed class PgsqlTable
         Store(wanted, rows);
         foreach (int i in missing)
         {
-            values[i] = rows.GetValueOrDefault(keys[i].ToLowerInvariant());
+            values[i] = rows.GetValueOrDefault(keys[i]);
         }
 
         return values;
     }
 
-    /// <summary>The cached entry of a lower-cased key, marked used; past its TTL or named by a notification it is read again in the background.</summary>
+    /// <summary>The cached entry of a key, marked used; past its TTL or named by a notification it is read again in the background.</summary>
     private bool TryGetCached(string key, long now, out Entry entry)
     {
         if (!_cache.TryGetValue(key, out entry!))
@@ -199,10 +199,10 @@ public sealed class PgsqlTable
 
     internal void MarkStale(string key)
     {
-        if (_cache.TryGetValue(key.ToLowerInvariant(), out var entry))
+        if (_cache.TryGetValue(key, out var entry))
         {
             entry.Stale = true;
-            RefreshInBackground(key.ToLowerInvariant());
+            RefreshInBackground(key);
         }
     }
 
@@ -349,7 +349,7 @@ public sealed class PgsqlTable
             return;
         }
 
-        string key = reader.GetString(0).ToLowerInvariant();
+        string key = reader.GetString(0);
         var values = new string[Dsn.DataColumns.Count];
         for (int i = 0; i < values.Length; i++)
         {
