@@ -131,6 +131,8 @@ rm -f "$CSV"
     echo "postgresql: $("$PG_BIN/postgres" --version)"
     [[ $BACKENDS != *opendkim* ]] || echo "opendkim: $(dpkg-query -W -f '${Version}' opendkim), libopendbx1-pgsql $(dpkg-query -W -f '${Version}' libopendbx1-pgsql)"
     echo "nproc: $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/\s\+/ /g')"
+    # The floor of a signed message on this machine (machines here differ threefold in RSA speed).
+    echo "openssl speed rsa2048, one core: $(openssl speed -seconds 2 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $(NF-1)}') signatures/s"
     echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "tables: $DOMAINS domains sharing $KEYS RSA-2048 keys; $CONNECTIONS connections, one 300-byte message each; $ROUNDS round(s); DatabaseCacheSize $CACHE_SIZE"
 } | tee "$OUT/machine.txt"
