@@ -11,22 +11,15 @@ namespace Milter.Configuration.Datasets;
 public sealed class Dataset
 {
     // Exact-key datasets: the first entry of each key, so that a look-up in a table of 100,000 domains is one hash
-    // probe rather than a scan. Patterns are tried in order and keep the scan.
-    private readonly Dictionary<string, DatasetEntry>? _firstByKey;
+    // probe rather than a scan; made at the first look-up (the KeyTable and SigningTable index their own entries and
+    // never ask). Patterns are tried in order and keep the scan.
+    private Dictionary<string, DatasetEntry>? _firstByKey;
 
     internal Dataset(DatasetKind kind, string description, IReadOnlyList<DatasetEntry> entries)
     {
         Kind = kind;
         Description = description;
         Entries = entries;
-        if (kind is DatasetKind.File or DatasetKind.List)
-        {
-            _firstByKey = new Dictionary<string, DatasetEntry>(entries.Count, StringComparer.OrdinalIgnoreCase);
-            foreach (var entry in entries)
-            {
-                _firstByKey.TryAdd(entry.Key, entry);
-            }
-        }
     }
 
     internal Dataset(string description, PgsqlTable database)
@@ -62,9 +55,9 @@ public sealed class Dataset
             return Database.Lookup(key) is { } value ? new DatasetEntry(key, value, Database.Dsn.Location, 0) : null;
         }
 
-        if (_firstByKey is not null)
+        if (Kind is DatasetKind.File or DatasetKind.List)
         {
-            return _firstByKey.GetValueOrDefault(key);
+            return LazyInitializer.EnsureInitialized(ref _firstByKey, IndexByKey).GetValueOrDefault(key);
         }
 
         foreach (var entry in Entries)
@@ -76,6 +69,17 @@ public sealed class Dataset
         }
 
         return null;
+    }
+
+    private Dictionary<string, DatasetEntry> IndexByKey()
+    {
+        var index = new Dictionary<string, DatasetEntry>(Entries.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in Entries)
+        {
+            index.TryAdd(entry.Key, entry);
+        }
+
+        return index;
     }
 
     /// <summary>True if some entry matches <paramref name="key"/>.</summary>

@@ -1,4 +1,5 @@
 using Milter.Configuration.Datasets;
+using Milter.Configuration.Datasets.PostgreSql;
 
 namespace Milter.Configuration.Tables;
 
@@ -11,7 +12,10 @@ namespace Milter.Configuration.Tables;
 /// </summary>
 public sealed class SigningTable
 {
-    private readonly Dataset _dataset;
+    // What of the dataset look-ups need (not its entries: they are parsed into Entries, and 100,000 of them twice
+    // would be a waste of memory).
+    private readonly DatasetKind _kind;
+    private readonly PgsqlTable? _database;
 
     // Exact-key tables (file:, csl:): entries by pattern, file order kept within a pattern, so that each candidate
     // is one hash probe however many domains the table holds.
@@ -19,7 +23,8 @@ public sealed class SigningTable
 
     private SigningTable(Dataset dataset, IReadOnlyList<SigningTableMatch> entries)
     {
-        _dataset = dataset;
+        _kind = dataset.Kind;
+        _database = dataset.Database;
         Entries = entries;
         _byPattern = entries.ToLookup(entry => entry.Pattern, StringComparer.OrdinalIgnoreCase);
     }
@@ -46,7 +51,7 @@ public sealed class SigningTable
         int at = address.LastIndexOf('@');
         string user = at < 0 ? "" : address[..at];
         string domain = at < 0 ? address : address[(at + 1)..];
-        if (_dataset.Database is { } database)
+        if (_database is { } database)
         {
             // One query for every candidate not cached; OpenDKIM's order decides among those found. Like OpenDKIM, the
             // domain is lower-cased and the local part kept as written (the database compares exactly).
@@ -64,11 +69,11 @@ public sealed class SigningTable
             return found;
         }
 
-        if (_dataset.Kind == DatasetKind.Patterns)
+        if (_kind == DatasetKind.Patterns)
         {
             string subject = $"{user}@{domain}";
             var found = Entries.Where(entry => Glob.IsMatch(entry.Pattern, subject)).Select(entry => WithSigner(entry, domain)).ToList();
-            DatasetLookups.Count(_dataset.Kind, found.Count > 0);
+            DatasetLookups.Count(_kind, found.Count > 0);
             return found;
         }
 
@@ -81,7 +86,7 @@ public sealed class SigningTable
             }
         }
 
-        DatasetLookups.Count(_dataset.Kind, matches.Count > 0);
+        DatasetLookups.Count(_kind, matches.Count > 0);
         return matches;
     }
 
