@@ -73,23 +73,8 @@ source "$ROOT/tests/Milter.Benchmarks/lib/processes.sh"
 use_temporary_directory dkim-tables
 
 # ---------------------------------------------------------------------------------------------------- PostgreSQL
-apt_install() {
-    # The opendkim and postgresql packages start their services when installed; keep them from starting
-    # (policy-rc.d, only if there is none already): this script starts its own instances.
-    local policy=/usr/sbin/policy-rc.d made_policy=0
-    if [[ ! -e $policy ]]; then
-        printf '#!/bin/sh\nexit 101\n' >"$policy"
-        chmod 755 "$policy"
-        made_policy=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >"$TMP/apt.log" 2>&1 || {
-        DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$TMP/apt.log" 2>&1
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >>"$TMP/apt.log" 2>&1
-    } || { ((made_policy)) && rm -f "$policy"; cat "$TMP/apt.log" >&2; exit 69; }
-    if ((made_policy)); then
-        rm -f "$policy"
-    fi
-}
+# shellcheck source=lib/apt.sh
+source "$ROOT/tests/Milter.Benchmarks/lib/apt.sh"
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || { echo "== installing postgresql"; apt_install postgresql; }
 if [[ $BACKENDS == *opendkim* ]]; then
     [[ -x /usr/sbin/opendkim ]] || { echo "== installing opendkim"; apt_install opendkim; }

@@ -256,23 +256,8 @@ if [[ $EUID -ne 0 ]]; then
     exit 77
 fi
 
-apt_install() {
-    # The opendkim package starts its own service when installed; keep it from starting (policy-rc.d, only if
-    # there is none already), since this script starts its own instances.
-    local policy=/usr/sbin/policy-rc.d made_policy=0
-    if [[ ! -e $policy ]]; then
-        printf '#!/bin/sh\nexit 101\n' >"$policy"
-        chmod 755 "$policy"
-        made_policy=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >"$TMP/apt.log" 2>&1 || {
-        DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$TMP/apt.log" 2>&1
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >>"$TMP/apt.log" 2>&1
-    } || { ((made_policy)) && rm -f "$policy"; cat "$TMP/apt.log" >&2; exit 69; }
-    if ((made_policy)); then
-        rm -f "$policy"
-    fi
-}
+# shellcheck source=lib/apt.sh
+source "$ROOT/tests/Milter.Benchmarks/lib/apt.sh"
 command -v /usr/sbin/opendkim >/dev/null || { echo "== installing opendkim"; apt_install opendkim opendkim-tools; }
 command -v gnuplot >/dev/null || { echo "== installing gnuplot-nox"; apt_install gnuplot-nox; }
 command -v python3 >/dev/null || { echo "== installing python3"; apt_install python3; }

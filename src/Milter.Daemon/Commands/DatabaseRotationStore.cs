@@ -58,18 +58,10 @@ internal sealed class DatabaseRotationStore : IRotationStore
     {
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(signing);
-        var builder = new NpgsqlConnectionStringBuilder
-        {
-            Host = keys.Host,
-            Port = keys.Port,
-            Database = keys.Database,
-            Username = keys.User,
-            Password = keys.Password,
-            Timeout = 10,
-            CommandTimeout = 30,
-            ApplicationName = "dkim-milter rotate",
-            Pooling = false,
-        };
+        var builder = keys.ConnectionSettings("dkim-milter rotate");
+        builder.Timeout = 10;
+        builder.CommandTimeout = 30;
+        builder.Pooling = false;
         var dataSource = NpgsqlDataSource.Create(builder);
         try
         {

@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Milter.Configuration.Datasets.PostgreSql;
 
 /// <summary>
@@ -16,6 +18,17 @@ public sealed record PgsqlDsn(string? User, string? Password, string Host, int P
 
     /// <summary>The server and database, without credentials (one connection per server, database and user).</summary>
     public string Server => $"pgsql://{(User is null ? "" : User + "@")}{Host}:{Port}/{Database}";
+
+    /// <summary>Npgsql's settings for the server, database and credentials; callers add their timeouts and pooling.</summary>
+    public NpgsqlConnectionStringBuilder ConnectionSettings(string applicationName) => new()
+    {
+        Host = Host,
+        Port = Port,
+        Database = Database,
+        Username = User,
+        Password = Password,
+        ApplicationName = applicationName,
+    };
 
     /// <summary>Parses what follows <c>dsn:</c>; <paramref name="problem"/> says what is wrong when it returns null.</summary>
     public static PgsqlDsn? TryParse(string text, out string? problem)

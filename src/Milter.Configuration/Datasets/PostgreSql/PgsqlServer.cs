@@ -36,18 +36,10 @@ public sealed partial class PgsqlServer : IDisposable
     internal PgsqlServer(PgsqlDsn dsn)
     {
         Name = dsn.Server;
-        var builder = new NpgsqlConnectionStringBuilder
-        {
-            Host = dsn.Host,
-            Port = dsn.Port,
-            Database = dsn.Database,
-            Username = dsn.User,
-            Password = dsn.Password,
-            Timeout = 3,
-            CommandTimeout = 5,
-            ApplicationName = "dkim-milter",
-            KeepAlive = 10,
-        };
+        var builder = dsn.ConnectionSettings("dkim-milter");
+        builder.Timeout = 3;
+        builder.CommandTimeout = 5;
+        builder.KeepAlive = 10;
         DataSource = NpgsqlDataSource.Create(builder);
         Stopping = _stopping.Token;
     }
