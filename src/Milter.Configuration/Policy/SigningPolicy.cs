@@ -299,11 +299,11 @@ public sealed class SigningPolicy
                 {
                     // Start-up checks refuse this in files; a database can change under us. OpenDKIM tempfails such
                     // mail, and so do we: a message the tables mean to sign never leaves unsigned by our mistake.
-                    throw new DatasetUnavailableException($"SigningTable entry '{match.Pattern}' ({match.Source}{(match.Line > 0 ? $":{match.Line}" : "")}) matches {sender} but names key '{match.KeyName}', which is not in the KeyTable");
+                    throw new DatasetUnavailableException($"SigningTable entry '{match.Pattern}' ({match.Where}) matches {sender} but names key '{match.KeyName}', which is not in the KeyTable");
                 }
 
                 keys.Add(new SigningKeyChoice(key, key.DomainFor(senderDomain), match.Signer));
-                reasons.Add($"SigningTable {match.Source}:{match.Line} ('{match.Pattern}') matches {sender}: key {key.Name} (d={key.DomainFor(senderDomain)}, s={key.Selector})");
+                reasons.Add($"SigningTable {match.Where} ('{match.Pattern}') matches {sender}: key {key.Name} (d={key.DomainFor(senderDomain)}, s={key.Selector})");
                 if (!MultipleSignatures)
                 {
                     break;
