@@ -44,7 +44,7 @@ public sealed class SigningPolicy
     public SigningTable? SigningTable { get; private init; }
 
     /// <summary>True when a table or peer list is in a database: a decision may then wait for it (a key not cached).</summary>
-    public bool UsesDatabase { get; private init; }
+    public bool UsesDatabase => DatabaseTables.Count > 0;
 
     /// <summary>The database tables its decisions read (what a running configuration holds open, <see cref="Datasets.PostgreSql.PgsqlRegistry.Hold"/>).</summary>
     public IReadOnlyCollection<Datasets.PostgreSql.PgsqlTable> DatabaseTables { get; private init; } = [];
@@ -121,7 +121,6 @@ public sealed class SigningPolicy
         var policy = new SigningPolicy
         {
             Mode = mode,
-            UsesDatabase = config.Entries.Values.Any(entry => entry.Value.StartsWith("dsn:", StringComparison.OrdinalIgnoreCase)),
             DatabaseTables = databaseTables,
             MultipleSignatures = Guard(() => config.GetBoolean("MultipleSignatures", false), problems),
             SubDomains = Guard(() => config.GetBoolean("SubDomains", false), problems),
